@@ -1,0 +1,100 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers point down only (see docs/architecture.md):
+// treaty → TreatyCommands → TreatyMock / TreatyVerify → TreatyReport → TreatyMatching → TreatyModel.
+// TreatyModel and TreatyMatching are pure: no NIO, curl, XML or file I/O.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Treaty",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "treaty", targets: ["treaty"]),
+        .library(name: "TreatyModel", targets: ["TreatyModel"]),
+        .library(name: "TreatyMatching", targets: ["TreatyMatching"]),
+        .library(name: "TreatyMock", targets: ["TreatyMock"]),
+        .library(name: "TreatyVerify", targets: ["TreatyVerify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims: tiny, typed, hidden behind Swift wrappers.
+        .target(
+            name: "CCurlShim",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+
+        // Pure layers.
+        .target(name: "TreatyModel", swiftSettings: swiftSettings),
+        .target(name: "TreatyMatching", dependencies: ["TreatyModel"], swiftSettings: swiftSettings),
+
+        // Reports (libxml2), verifier (libcurl), mock (SwiftNIO).
+        .target(
+            name: "TreatyReport",
+            dependencies: ["TreatyModel", "TreatyMatching", "CLibXML2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TreatyVerify",
+            dependencies: ["TreatyModel", "TreatyMatching", "TreatyReport", "CCurlShim"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TreatyMock",
+            dependencies: [
+                "TreatyModel", "TreatyMatching",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // I/O, argument parsing, terminal output.
+        .target(
+            name: "TreatyCommands",
+            dependencies: [
+                "TreatyModel", "TreatyMatching", "TreatyReport", "TreatyVerify", "TreatyMock",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "treaty", dependencies: ["TreatyCommands"], swiftSettings: swiftSettings),
+
+        // Tests mirror Sources.
+        .testTarget(name: "TreatyModelTests", dependencies: ["TreatyModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TreatyMatchingTests",
+            dependencies: ["TreatyModel", "TreatyMatching"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TreatyReportTests",
+            dependencies: ["TreatyModel", "TreatyMatching", "TreatyReport", "CLibXML2"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TreatyCommandsTests",
+            dependencies: ["TreatyCommands", "TreatyModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TreatyEndToEndTests",
+            dependencies: [
+                "TreatyModel", "TreatyMatching", "TreatyMock", "TreatyVerify", "TreatyReport", "TreatyCommands",
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import TreatyMock
+import TreatyModel
+
+/// `treaty mock [PATH...]`: serve contracts on local ports until Ctrl-C or SIGTERM.
+struct MockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock",
+        abstract: "Serve contracts as mock providers, one port per contract (default folder: Contracts).",
+        discussion: """
+            Ports: a contract's own "mock": {"port": N} is used; contracts without one get --port, --port+1, …
+            or a free port when --port is not given. --port 0 makes every port ephemeral.
+            A request no interaction matches gets --unmatched-status (default 404) with a JSON body naming the
+            nearest interaction and each mismatch.
+            """
+    )
+
+    @OptionGroup var contracts: ContractOptions
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "First port for contracts without their own; 0 makes every port ephemeral.")
+    var port: Int?
+
+    @Option(help: "HTTP status for requests no interaction matches.")
+    var unmatchedStatus: Int = 404
+
+    @Flag(help: "Log every request, not only unmatched ones.")
+    var verbose = false
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if !(100...599).contains(unmatchedStatus) { throw ValidationError("--unmatched-status must be an HTTP status (100-599)") }
+    }
+
+    func run() async throws {
+        let loaded = ContractFiles(root: contracts.root).load(contracts.resolvedPaths())
+        printDiagnostics(loaded.diagnostics)
+        if loaded.diagnostics.containsErrors { throw ExitCode(2) }
+        if loaded.contracts.isEmpty {
+            Terminal.err("treaty mock: no contracts found in \(contracts.resolvedPaths().joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        let bindings = Self.assignPorts(loaded.contracts, base: port).map { contract, port in
+            MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus), port: port)
+        }
+        let configuration = MockConfiguration(host: host, unmatchedStatus: unmatchedStatus, verbose: verbose)
+        do {
+            try await MockServer.withMockServer(bindings, configuration: configuration, log: { Terminal.err("treaty mock: " + $0) }) { served in
+                Terminal.out(Self.table(served))
+                let signal = await ShutdownSignal.wait()
+                Terminal.err("treaty mock: \(signal) received, shutting down")
+            }
+        } catch let error as TreatyError {
+            Terminal.err("treaty mock: error: \(error.message)" + (error.cause.map { " (\($0))" } ?? ""))
+            throw ExitCode(2)
+        }
+    }
+
+    /// Ports per the rules in the discussion above.
+    static func assignPorts(_ contracts: [Contract], base: Int?) -> [(Contract, Int)] {
+        if base == 0 { return contracts.map { ($0, 0) } }
+        let taken = Set(contracts.compactMap(\.mock.port))
+        var next = base
+        return contracts.map { contract in
+            if let own = contract.mock.port { return (contract, own) }
+            guard var candidate = next else { return (contract, 0) }
+            while taken.contains(candidate) { candidate += 1 }
+            next = candidate + 1
+            return (contract, candidate)
+        }
+    }
+
+    static func table(_ served: [ServedContract]) -> String {
+        let rows = served.map { [$0.url, "\($0.consumer) → \($0.provider)", String($0.interactions), $0.file] }
+        let header = ["URL", "CONSUMER → PROVIDER", "INTERACTIONS", "CONTRACT"]
+        let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+        }
+        let title = "treaty mock: serving \(plural(served.count, "contract")) (Ctrl-C to stop)"
+        return ([title, line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum ShutdownSignal {
+    static func wait() async -> String {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        var sources: [any DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            sources.append(source)
+        }
+        var received = "signal"
+        for await name in stream {
+            received = name
+            break
+        }
+        sources.forEach { $0.cancel() }
+        return received
+    }
+}

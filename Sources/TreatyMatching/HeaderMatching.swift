@@ -1,0 +1,83 @@
+import TreatyModel
+
+/// Matches expected headers against actual ones: names ignore case, extra headers are fine, values
+/// compare after splitting on commas, and Content-Type compares media types and the parameters the
+/// contract names.
+enum HeaderMatching {
+    static func match(_ expected: [HeaderSpec], _ actual: [(name: String, value: String)]) -> [Mismatch] {
+        var out: [Mismatch] = []
+        for spec in expected {
+            let path = "$.headers." + spec.name
+            guard let value = actual.value(of: spec.name) else {
+                let shown = spec.values.compactMap { $0.example.stringValue }.joined(separator: ", ")
+                out.append(Mismatch(path: path, expected: shown, actual: "(missing)", rule: "missing",
+                                    message: "missing header \"\(spec.name)\""))
+                continue
+            }
+            if spec.values.count == 1 {
+                let pattern = spec.values[0]
+                if case .string(let literal) = pattern {
+                    if !literalMatches(name: spec.name, expected: literal, actual: value) {
+                        out.append(Mismatch(path: path, expected: literal, actual: value, rule: "equality",
+                                            message: "expected header \"\(spec.name)\" to be \"\(literal)\", got \"\(clip(value, limit: 80))\""))
+                    }
+                } else {
+                    out += StringMatching.match(pattern, value, path: path, what: "header \(spec.name)")
+                }
+                continue
+            }
+            let parts = splitValues(value)
+            if parts.count != spec.values.count {
+                out.append(Mismatch(path: path, expected: "\(spec.values.count) value(s)", actual: value, rule: "equality",
+                                    message: "expected \(spec.values.count) value(s) for header \"\(spec.name)\", got \(parts.count)"))
+                continue
+            }
+            for (i, (pattern, part)) in zip(spec.values, parts).enumerated() {
+                out += StringMatching.match(pattern, part, path: "\(path)[\(i)]", what: "header \(spec.name)")
+            }
+        }
+        return out
+    }
+
+    static func splitValues(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters() }
+    }
+
+    static func literalMatches(name: String, expected: String, actual: String) -> Bool {
+        if expected == actual { return true }
+        if name.caseInsensitiveEquals("content-type") { return contentTypeMatches(expected: expected, actual: actual) }
+        return splitValues(expected) == splitValues(actual)
+    }
+
+    /// `application/json` matches `application/json; charset=utf-8`; named parameters must agree.
+    static func contentTypeMatches(expected: String, actual: String) -> Bool {
+        func parse(_ s: String) -> (String, [String: String]) {
+            let parts = s.split(separator: ";").map { $0.trimmingCharacters() }
+            var params: [String: String] = [:]
+            for p in parts.dropFirst() {
+                let kv = p.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters() }
+                if kv.count == 2 { params[kv[0].lowercased()] = kv[1].trimmingQuotes().lowercased() }
+            }
+            return ((parts.first ?? "").lowercased(), params)
+        }
+        let (eType, eParams) = parse(expected)
+        let (aType, aParams) = parse(actual)
+        return eType == aType && eParams.allSatisfy { aParams[$0.key] == $0.value }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        var s = self
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension String {
+    func trimmingQuotes() -> String {
+        if count >= 2, first == "\"", last == "\"" { return String(dropFirst().dropLast()) }
+        return self
+    }
+}

@@ -1,0 +1,68 @@
+import TreatyModel
+
+/// Finds the interaction for a request without scanning the contract: literal paths by hash
+/// lookup on (method, path), matcher paths from a per-method list. Among candidates the first (in
+/// contract order) that matches fully wins; when none does, the nearest miss is reported.
+public struct InteractionIndex: Sendable {
+    public enum Selection: Sendable {
+        case matched(Int)
+        /// No interaction matched; `nearest` is the closest one with its mismatches (nil for an empty contract).
+        case unmatched(nearest: Int?, mismatches: [Mismatch])
+    }
+
+    private struct Entry: Sendable {
+        let position: Int
+        let spec: HTTPRequestSpec
+    }
+
+    private var literal: [String: [String: [Entry]]] = [:]
+    private var patterned: [String: [Entry]] = [:]
+    private let all: [Entry]
+
+    /// Indexes the HTTP interactions of `interactions`; positions refer to that array.
+    public init(_ interactions: [Interaction]) {
+        var all: [Entry] = []
+        for (position, interaction) in interactions.enumerated() {
+            guard let spec = interaction.http?.request else { continue }
+            let entry = Entry(position: position, spec: spec)
+            all.append(entry)
+            if case .string(let path) = spec.path {
+                literal[spec.method, default: [:]][path, default: []].append(entry)
+            } else {
+                patterned[spec.method, default: []].append(entry)
+            }
+        }
+        self.all = all
+    }
+
+    public func select(_ request: HTTPRequestData) -> Selection {
+        let method = request.method.uppercased()
+        let path = PercentEncoding.decode(Substring(request.path))
+        var candidates = literal[method]?[path] ?? []
+        if let more = patterned[method] {
+            candidates = (candidates + more).sorted { $0.position < $1.position }
+        }
+        var best: (position: Int, mismatches: [Mismatch], score: Int)?
+        for entry in candidates {
+            let mismatches = RequestMatcher.match(request, entry.spec)
+            if mismatches.isEmpty { return .matched(entry.position) }
+            let score = Self.score(mismatches)
+            if best == nil || score < best!.score { best = (entry.position, mismatches, score) }
+        }
+        if best == nil {
+            for entry in all {
+                let mismatches = RequestMatcher.match(request, entry.spec)
+                let score = Self.score(mismatches)
+                if best == nil || score < best!.score { best = (entry.position, mismatches, score) }
+            }
+        }
+        return .unmatched(nearest: best?.position, mismatches: best?.mismatches ?? [])
+    }
+
+    /// Lower is nearer: a wrong path weighs more than a wrong method, which weighs more than details.
+    static func score(_ mismatches: [Mismatch]) -> Int {
+        mismatches.reduce(0) { total, m in
+            total + (m.path == "$.path" ? 1000 : m.path == "$.method" ? 100 : 1)
+        }
+    }
+}

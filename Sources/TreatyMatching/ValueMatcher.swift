@@ -1,0 +1,148 @@
+import TreatyModel
+
+/// Matches actual JSON values against patterns, collecting every mismatch.
+///
+/// Plain values compare for equality; inside `$type` and `$eachLike` they compare by JSON type only
+/// (Pact's cascading "like" semantics); matchers apply wherever they stand.
+public struct ValueMatcher: Sendable {
+    /// Whether an actual object may carry keys the contract does not name. Responses allow them
+    /// (consumers ignore what they do not read); requests do not (Pact's rule).
+    public var allowUnexpectedKeys: Bool
+
+    public init(allowUnexpectedKeys: Bool) {
+        self.allowUnexpectedKeys = allowUnexpectedKeys
+    }
+
+    /// All mismatches of `actual` against `pattern`; empty when it matches.
+    public func match(_ pattern: Pattern, _ actual: JSONNode, at root: String = "$") -> [Mismatch] {
+        var out: [Mismatch] = []
+        match(pattern, actual, MatchPath(root), byType: false, &out)
+        return out
+    }
+
+    func match(_ pattern: Pattern, _ actual: JSONNode, _ path: MatchPath, byType: Bool, _ out: inout [Mismatch]) {
+        switch pattern {
+        case .null:
+            if !actual.isNull { out.append(typeMismatch(path, "null", actual)) }
+        case .bool(let b):
+            guard let a = actual.boolValue else { return out.append(typeMismatch(path, "a boolean", actual)) }
+            if !byType && a != b { out.append(valueMismatch(path, JSONNode.bool(b), actual)) }
+        case .number(let n):
+            guard let a = actual.numberValue else { return out.append(typeMismatch(path, "a number", actual)) }
+            if !byType && !a.numericallyEquals(n) { out.append(valueMismatch(path, JSONNode(.number(n)), actual)) }
+        case .string(let s):
+            guard let a = actual.stringValue else { return out.append(typeMismatch(path, "a string", actual)) }
+            if !byType && a != s { out.append(valueMismatch(path, .string(s), actual)) }
+        case .array(let elements):
+            guard let a = actual.arrayValue else { return out.append(typeMismatch(path, "an array", actual)) }
+            if byType {
+                // The written elements are a template: each actual element matches the one at its
+                // index, or the last written one.
+                guard !elements.isEmpty else { return }
+                for (i, element) in a.enumerated() {
+                    match(elements[min(i, elements.count - 1)], element, path.index(i), byType: true, &out)
+                }
+                return
+            }
+            if a.count != elements.count {
+                out.append(Mismatch(path: path.text, expected: "\(elements.count) element(s)", actual: "\(a.count) element(s)",
+                                    rule: "equality", message: "expected an array of \(elements.count) element(s), got \(a.count)"))
+            }
+            for i in 0..<min(a.count, elements.count) {
+                match(elements[i], a[i], path.index(i), byType: false, &out)
+            }
+        case .object(let members):
+            guard let a = actual.objectValue else { return out.append(typeMismatch(path, "an object", actual)) }
+            let index = a.count > 8 ? Dictionary(a.members.map { ($0.key, $0.value) }, uniquingKeysWith: { x, _ in x }) : nil
+            for member in members {
+                let value = index.map { $0[member.key] } ?? a[member.key]
+                guard let value else {
+                    out.append(Mismatch(path: path.key(member.key).text, expected: preview(member.pattern.example),
+                                        actual: "(missing)", rule: "missing",
+                                        message: "missing key \"\(member.key)\""))
+                    continue
+                }
+                match(member.pattern, value, path.key(member.key), byType: byType, &out)
+            }
+            if !allowUnexpectedKeys {
+                let expectedKeys = Set(members.map(\.key))
+                for member in a.members where !expectedKeys.contains(member.key) {
+                    out.append(Mismatch(path: path.key(member.key).text, expected: "(absent)", actual: preview(member.value),
+                                        rule: "unexpected", message: "unexpected key \"\(member.key)\""))
+                }
+            }
+        case .matcher(let matcher):
+            matchRule(matcher.rule, actual, path, &out)
+        }
+    }
+
+    func matchRule(_ rule: MatchRule, _ actual: JSONNode, _ path: MatchPath, _ out: inout [Mismatch]) {
+        func fail(_ expected: String, _ message: String) {
+            out.append(Mismatch(path: path.text, expected: expected, actual: preview(actual), rule: rule.name, message: message))
+        }
+        switch rule {
+        case .equals(let node):
+            if node != actual { out.append(valueMismatch(path, node, actual, rule: "$equals")) }
+        case .type(let pattern):
+            match(pattern, actual, path, byType: true, &out)
+        case .regex(let regex, _):
+            guard let text = Self.text(of: actual) else { return fail("a string matching /\(regex.source)/", "expected a string matching /\(regex.source)/, got \(actual.typeName)") }
+            if !regex.compiled.matchesWhole(text) { fail("/\(regex.source)/", "\(preview(actual)) does not match /\(regex.source)/") }
+        case .integer:
+            guard let n = actual.numberValue, n.isInteger else { return fail("an integer", "expected an integer, got \(describe(actual))") }
+        case .decimal:
+            guard let n = actual.numberValue, n.isDecimal else { return fail("a decimal number", "expected a decimal number, got \(describe(actual))") }
+        case .number:
+            guard actual.numberValue != nil else { return fail("a number", "expected a number, got \(describe(actual))") }
+        case .boolean:
+            guard actual.boolValue != nil else { return fail("a boolean", "expected a boolean, got \(describe(actual))") }
+        case .string:
+            guard actual.stringValue != nil else { return fail("a string", "expected a string, got \(describe(actual))") }
+        case .null:
+            guard actual.isNull else { return fail("null", "expected null, got \(describe(actual))") }
+        case .dateTime(let kind, let format, _):
+            let shown = format ?? kind.defaultFormat
+            guard let text = actual.stringValue else { return fail("a \(kind.rawValue) string (\(shown))", "expected a \(kind.rawValue) string, got \(actual.typeName)") }
+            if !DateTimeFormats.matches(text, kind: kind, format: format) {
+                fail("a \(kind.rawValue) in the format \(shown)", "\"\(clip(text))\" is not a \(kind.rawValue) in the format \(shown)")
+            }
+        case .eachLike(let template, let min, let max, _):
+            guard let a = actual.arrayValue else { return fail("an array", "expected an array, got \(actual.typeName)") }
+            if a.count < min { fail("at least \(min) element(s)", "expected at least \(min) element(s), got \(a.count)") }
+            if let max, a.count > max { fail("at most \(max) element(s)", "expected at most \(max) element(s), got \(a.count)") }
+            for (i, element) in a.enumerated() {
+                match(template, element, path.index(i), byType: true, &out)
+            }
+        case .include(let needle):
+            guard let text = actual.stringValue else { return fail("a string containing \"\(needle)\"", "expected a string, got \(actual.typeName)") }
+            if !text.contains(needle) { fail("a string containing \"\(needle)\"", "\(preview(actual)) does not contain \"\(needle)\"") }
+        }
+    }
+
+    /// Text a regex can test: strings as they are, numbers and booleans as written.
+    static func text(of node: JSONNode) -> String? {
+        switch node.value {
+        case .string(let s): s
+        case .number(let n): n.text
+        case .bool(let b): b ? "true" : "false"
+        default: nil
+        }
+    }
+
+    func describe(_ node: JSONNode) -> String {
+        switch node.value {
+        case .number, .bool, .null: node.rendered()
+        default: "\(node.typeName) \(preview(node, limit: 60))"
+        }
+    }
+
+    func typeMismatch(_ path: MatchPath, _ expected: String, _ actual: JSONNode) -> Mismatch {
+        Mismatch(path: path.text, expected: expected, actual: preview(actual), rule: "type",
+                 message: "expected \(expected), got \(actual.typeName)")
+    }
+
+    func valueMismatch(_ path: MatchPath, _ expected: JSONNode, _ actual: JSONNode, rule: String = "equality") -> Mismatch {
+        Mismatch(path: path.text, expected: preview(expected), actual: preview(actual), rule: rule,
+                 message: "expected \(preview(expected, limit: 80)), got \(preview(actual, limit: 80))")
+    }
+}

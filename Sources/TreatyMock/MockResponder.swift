@@ -1,0 +1,80 @@
+import TreatyMatching
+import TreatyModel
+
+/// Plays the provider for one contract: picks the interaction for a request and gives its
+/// prepared answer, or a diagnostic answer naming the nearest interaction. No NIO here.
+public struct MockResponder: Sendable {
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+        /// The interaction that matched, nil for a diagnostic answer.
+        public var interaction: String?
+        /// Mismatches of the nearest interaction when nothing matched.
+        public var mismatches: [Mismatch]
+    }
+
+    public let contract: Contract
+    /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
+    public let unmatchedStatus: Int
+    private let index: InteractionIndex
+    private let answers: [Answer?]
+
+    public init(contract: Contract, unmatchedStatus: Int = 404) {
+        self.contract = contract
+        self.unmatchedStatus = unmatchedStatus
+        self.index = InteractionIndex(contract.interactions)
+        self.answers = contract.interactions.map { interaction in
+            guard let http = interaction.http else { return nil }
+            return Self.prepare(http.response, name: interaction.name)
+        }
+    }
+
+    static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
+        var headers: [(name: String, value: String)] = response.headers.map { spec in
+            (spec.name, spec.values.compactMap { $0.example.stringValue }.joined(separator: ", "))
+        }
+        var body: [UInt8] = []
+        if let spec = response.body {
+            body = spec.exampleBytes
+            if !headers.contains(where: { $0.name.caseInsensitiveEquals("Content-Type") }) {
+                headers.append(("Content-Type", spec.defaultContentType))
+            }
+        }
+        headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Transfer-Encoding") }
+        return Answer(status: response.status, headers: headers, body: body, interaction: name, mismatches: [])
+    }
+
+    /// The answer to `request`.
+    public func respond(to request: HTTPRequestData) -> Answer {
+        switch index.select(request) {
+        case .matched(let position):
+            return answers[position]!
+        case .unmatched(let nearest, let mismatches):
+            return unmatchedAnswer(request, nearest: nearest.map { contract.interactions[$0].name }, mismatches: mismatches)
+        }
+    }
+
+    func unmatchedAnswer(_ request: HTTPRequestData, nearest: String?, mismatches: [Mismatch]) -> Answer {
+        let target = request.path + (request.query.isEmpty ? "" : "?" + request.query)
+        var members: [(String, JSONNode)] = [
+            ("error", .string("no interaction in \(contract.file) matches \(request.method) \(target)")),
+            ("contract", .string(contract.file)),
+            ("request", .object([("method", .string(request.method)), ("path", .string(request.path)),
+                                 ("query", .string(request.query))])),
+        ]
+        if let nearest {
+            members.append(("nearest", .object([
+                ("interaction", .string(nearest)),
+                ("mismatches", .array(mismatches.map(\.json))),
+            ])))
+        } else {
+            members.append(("nearest", .null))
+        }
+        members.append(("hint", .string("Treaty answers \(unmatchedStatus) when no interaction matches; fix the request or the contract so they agree.")))
+        let body = JSONNode.object(members).renderedBytes(pretty: true) + [0x0A]
+        return Answer(status: unmatchedStatus,
+                      headers: [("Content-Type", "application/json"), ("X-Treaty-Unmatched", "true")],
+                      body: body, interaction: nil, mismatches: mismatches)
+    }
+}

@@ -1,0 +1,94 @@
+/// An HTTP request and the response it gets.
+public struct HTTPInteraction: Sendable {
+    public var request: HTTPRequestSpec
+    public var response: HTTPResponseSpec
+
+    public init(request: HTTPRequestSpec, response: HTTPResponseSpec) {
+        self.request = request
+        self.response = response
+    }
+}
+
+/// What the consumer sends.
+public struct HTTPRequestSpec: Sendable {
+    /// Upper-case method name.
+    public var method: String
+    /// A string pattern: literal path or a string matcher such as `$regex`.
+    public var path: Pattern
+    /// Query parameters in written order; each may repeat.
+    public var query: [HeaderSpec]
+    public var headers: [HeaderSpec]
+    public var body: BodySpec?
+
+    public init(method: String, path: Pattern, query: [HeaderSpec] = [], headers: [HeaderSpec] = [], body: BodySpec? = nil) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What the provider answers.
+public struct HTTPResponseSpec: Sendable {
+    public var status: Int
+    public var headers: [HeaderSpec]
+    public var body: BodySpec?
+
+    public init(status: Int, headers: [HeaderSpec] = [], body: BodySpec? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A named value (header or query parameter) with one or more expected values.
+public struct HeaderSpec: Sendable {
+    public var name: String
+    /// Each a string pattern; several values mean the name is repeated (or comma-joined for headers).
+    public var values: [Pattern]
+
+    public init(name: String, values: [Pattern]) {
+        self.name = name
+        self.values = values
+    }
+
+    public init(_ name: String, _ value: String) {
+        self.init(name: name, values: [.string(value)])
+    }
+}
+
+/// An expected body.
+public enum BodySpec: Sendable {
+    /// A JSON document, with matchers.
+    case json(Pattern)
+    /// Text compared with a string pattern (plain text or a string matcher).
+    case text(Pattern)
+    /// Exact bytes (from a `bodyFile` that is not JSON).
+    case bytes([UInt8])
+
+    /// The bytes the mock (or the verifier, for requests) sends.
+    public var exampleBytes: [UInt8] {
+        switch self {
+        case .json(let pattern): pattern.example.renderedBytes()
+        case .text(let pattern): Array((pattern.example.stringValue ?? pattern.example.rendered()).utf8)
+        case .bytes(let bytes): bytes
+        }
+    }
+
+    /// The content type to send when the contract names none.
+    public var defaultContentType: String {
+        switch self {
+        case .json: "application/json"
+        case .text: "text/plain; charset=utf-8"
+        case .bytes: "application/octet-stream"
+        }
+    }
+}
+
+extension Array where Element == HeaderSpec {
+    /// The first spec whose name equals `name`, ignoring case.
+    public func first(named name: String) -> HeaderSpec? {
+        first { $0.name.lowercased() == name.lowercased() }
+    }
+}

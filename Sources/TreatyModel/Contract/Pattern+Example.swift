@@ -1,0 +1,54 @@
+extension Pattern {
+    /// The concrete value the mock sends for this pattern: literals as written, matchers' examples.
+    public var example: JSONNode {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return JSONNode(.number(n))
+        case .string(let s): return .string(s)
+        case .array(let elements): return .array(elements.map(\.example))
+        case .object(let members):
+            return JSONNode(.object(JSONObject(members.map { JSONObject.Member(key: $0.key, value: $0.pattern.example) })))
+        case .matcher(let matcher):
+            return matcher.rule.example
+        }
+    }
+}
+
+extension MatchRule {
+    /// The value the mock sends for this rule.
+    public var example: JSONNode {
+        switch self {
+        case .equals(let node): return node
+        case .type(let pattern): return pattern.example
+        case .regex(_, let example): return .string(example)
+        case .integer(let n), .decimal(let n), .number(let n): return JSONNode(.number(n))
+        case .boolean(let b): return .bool(b)
+        case .string(let s): return .string(s)
+        case .null: return .null
+        case .dateTime(_, _, let example): return .string(example)
+        case .eachLike(let template, _, _, let count):
+            let one = template.example
+            return .array(Array(repeating: one, count: count))
+        case .include(let s): return .string(s)
+        }
+    }
+
+    /// The matcher's name as written in contracts (`$regex`), for messages.
+    public var name: String {
+        switch self {
+        case .equals: "$equals"
+        case .type: "$type"
+        case .regex: "$regex"
+        case .integer: "$integer"
+        case .decimal: "$decimal"
+        case .number: "$number"
+        case .boolean: "$boolean"
+        case .string: "$string"
+        case .null: "$null"
+        case .dateTime(let kind, _, _): "$" + kind.rawValue
+        case .eachLike: "$eachLike"
+        case .include: "$include"
+        }
+    }
+}

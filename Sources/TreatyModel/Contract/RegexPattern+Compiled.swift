@@ -1,0 +1,33 @@
+import Foundation
+
+/// A compiled regular expression (ICU syntax, as Pact uses), matched against the whole string.
+public final class CompiledRegex: @unchecked Sendable {
+    // NSRegularExpression is immutable and documented as safe to share between threads.
+    private let whole: NSRegularExpression
+    private let original: NSRegularExpression
+    public let source: String
+
+    /// - Throws: `TreatyError` with code `.invalidContract` and the engine's reason when `source` is not a valid regex.
+    public init(_ source: String) throws(TreatyError) {
+        self.source = source
+        do {
+            original = try NSRegularExpression(pattern: source)
+            whole = try NSRegularExpression(pattern: "^(?:" + source + ")$")
+        } catch {
+            throw TreatyError(code: .invalidContract, message: "invalid regular expression /\(source)/",
+                              cause: (error as NSError).localizedFailureReason ?? "the pattern does not compile")
+        }
+    }
+
+    /// True when the whole of `string` matches.
+    public func matchesWhole(_ string: String) -> Bool {
+        let range = NSRange(string.startIndex..<string.endIndex, in: string)
+        return whole.firstMatch(in: string, options: [], range: range) != nil
+    }
+
+    /// True when some part of `string` matches.
+    public func matchesPart(_ string: String) -> Bool {
+        let range = NSRange(string.startIndex..<string.endIndex, in: string)
+        return original.firstMatch(in: string, options: [], range: range) != nil
+    }
+}

@@ -1,0 +1,173 @@
+/// Turns contract bytes into a `Contract`, collecting every problem at once as located diagnostics.
+///
+/// Loading never throws and never traps: malformed input gives diagnostics and, when any of them is
+/// an error, no contract.
+public struct ContractLoader: Sendable {
+    public let resolver: any ReferenceResolver
+
+    public init(resolver: any ReferenceResolver = NoReferences()) {
+        self.resolver = resolver
+    }
+
+    public struct Result: Sendable {
+        /// The contract, when no error was found.
+        public var contract: Contract?
+        public var diagnostics: [Diagnostic]
+    }
+
+    static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "interactions"]
+    static let interactionKeys = ["name", "description", "given"] + InteractionKindName.allCases.map(\.rawValue)
+
+    /// Loads a Treaty contract from `bytes`; `file` names it in diagnostics and resolves references.
+    public func load(_ bytes: [UInt8], file: String) -> Result {
+        let context = LoadContext(file: file, resolver: resolver)
+        let document: JSONParser.Document
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            context.error("invalid JSON: \(error.message)", at: error.position, .root)
+            return Result(contract: nil, diagnostics: context.diagnostics)
+        }
+        for duplicate in document.duplicateKeys {
+            context.error("duplicate key \"\(duplicate.key)\"; JSON readers disagree on which one wins, keep one",
+                          at: duplicate.position, duplicate.pointer)
+        }
+        let contract = decodeContract(document.root, context)
+        return Result(contract: context.errorCount == 0 ? contract : nil, diagnostics: context.diagnostics)
+    }
+
+    func decodeContract(_ root: JSONNode, _ context: LoadContext) -> Contract? {
+        guard let top = ObjectReader(root, .root, context, what: "a contract") else { return nil }
+        top.checkKeys(Self.topLevelKeys)
+
+        var version = 1
+        if let treaty = top.required("treaty") {
+            if let n = treaty.numberValue?.intValue, n == 1 {
+                version = n
+            } else {
+                context.error("unsupported format version \(treaty.rendered()); this Treaty reads \"treaty\": 1",
+                              at: treaty.position, .root / "treaty")
+            }
+        }
+        let consumer = nonEmpty(top, "consumer")
+        let provider = nonEmpty(top, "provider")
+
+        var settings = MockSettings()
+        if let mock = top["mock"], let reader = ObjectReader(mock, .root / "mock", context, what: "\"mock\"") {
+            reader.checkKeys(["port"])
+            settings.port = reader.integer("port", in: 0...65535)
+        }
+
+        var interactions: [Interaction] = []
+        if let list = top.required("interactions") {
+            if let elements = list.arrayValue {
+                var seenNames: [String: SourcePosition] = [:]
+                for (index, element) in elements.enumerated() {
+                    let pointer = JSONPointer.root / "interactions" / index
+                    guard let interaction = decodeInteraction(element, pointer, context) else { continue }
+                    if let first = seenNames[interaction.name] {
+                        context.error("duplicate interaction name \"\(interaction.name)\" (first used at \(first)); names identify interactions in reports and must be unique",
+                                      at: element["name"]?.position ?? element.position, pointer / "name")
+                    } else {
+                        seenNames[interaction.name] = element["name"]?.position ?? element.position
+                    }
+                    interactions.append(interaction)
+                }
+            } else {
+                context.error("\"interactions\" must be an array, found \(list.typeName)", at: list.position, .root / "interactions")
+            }
+        }
+        guard let consumer, let provider else { return nil }
+        return Contract(file: context.file, formatVersion: version, consumer: consumer, provider: provider,
+                        mock: settings, interactions: interactions)
+    }
+
+    func nonEmpty(_ reader: ObjectReader, _ key: String) -> String? {
+        guard let value = reader.string(key, required: true) else { return nil }
+        if value.isEmpty {
+            reader.context.error("\"\(key)\" must not be empty", at: reader[key]?.position, reader.pointer / key)
+            return nil
+        }
+        return value
+    }
+
+
+    func decodeInteraction(_ node: JSONNode, _ pointer: JSONPointer, _ context: LoadContext) -> Interaction? {
+        guard let reader = ObjectReader(node, pointer, context, what: "an interaction") else { return nil }
+        reader.checkKeys(Self.interactionKeys)
+        let name = reader.string("name", required: true)
+        if let name, name.trimmingSpaces.isEmpty {
+            context.error("interaction \"name\" must not be empty", at: reader["name"]?.position, pointer / "name")
+        }
+        let description = reader.string("description")
+        let states = reader["given"].map { decodeStates($0, pointer / "given", context) } ?? []
+
+        let kindKeys = reader.object.members.filter { InteractionKindName(rawValue: $0.key) != nil }
+        let label = name.map { "interaction \"\($0)\"" } ?? "interaction"
+        guard let kindMember = kindKeys.first else {
+            context.error("\(label) has no kind; add one of: " + InteractionKindName.allCases.map(\.rawValue).joined(separator: ", "),
+                          at: node.position, pointer)
+            return nil
+        }
+        if kindKeys.count > 1 {
+            context.error("\(label) has several kinds (\(kindKeys.map(\.key).joined(separator: ", "))); an interaction has exactly one",
+                          at: kindKeys[1].keyPosition, pointer / kindKeys[1].key)
+        }
+        let kind = InteractionKindName(rawValue: kindMember.key)!
+        guard InteractionKindName.supported.contains(kind) else {
+            context.error("interaction kind \"\(kind.rawValue)\" is not supported yet: this version of Treaty mocks and verifies "
+                          + InteractionKindName.supported.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ", ")
+                          + " interactions only",
+                          at: kindMember.keyPosition, pointer / kind.rawValue)
+            return nil
+        }
+        let kindPointer = pointer / kind.rawValue
+        let decoded: Interaction.Kind?
+        switch kind {
+        case .http:
+            decoded = HTTPDecoder(context: context).decode(kindMember.value, kindPointer).map { .http($0) }
+        default:
+            decoded = nil
+        }
+        guard let name, let decoded else { return nil }
+        return Interaction(name: name, description: description, states: states, kind: decoded,
+                           position: node.position, pointer: pointer)
+    }
+
+    func decodeStates(_ node: JSONNode, _ pointer: JSONPointer, _ context: LoadContext) -> [ProviderState] {
+        if let single = node.stringValue { return [ProviderState(name: single)] }
+        guard let elements = node.arrayValue else {
+            context.error("\"given\" must be an array of states, found \(node.typeName)", at: node.position, pointer)
+            return []
+        }
+        var states: [ProviderState] = []
+        for (i, element) in elements.enumerated() {
+            if let name = element.stringValue {
+                states.append(ProviderState(name: name))
+                continue
+            }
+            guard let reader = ObjectReader(element, pointer / i, context, what: "a provider state") else { continue }
+            reader.checkKeys(["state", "params"])
+            guard let name = reader.string("state", required: true) else { continue }
+            var params = JSONObject()
+            if let p = reader["params"] {
+                if let object = p.objectValue {
+                    params = object
+                } else {
+                    context.error("state \"params\" must be an object, found \(p.typeName)", at: p.position, pointer / i / "params")
+                }
+            }
+            states.append(ProviderState(name: name, params: params))
+        }
+        return states
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return s
+    }
+}

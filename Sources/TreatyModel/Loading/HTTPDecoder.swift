@@ -1,0 +1,156 @@
+/// Reads an `http` interaction: `{"request": {...}, "response": {...}}`.
+struct HTTPDecoder {
+    let context: LoadContext
+    var patterns: PatternDecoder { PatternDecoder(context: context) }
+
+    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
+    func decode(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPInteraction? {
+        guard let reader = ObjectReader(node, pointer, context, what: "an http interaction") else { return nil }
+        reader.checkKeys(["request", "response"])
+        let request = reader.required("request").flatMap { decodeRequest($0, pointer / "request") }
+        let response = reader.required("response").flatMap { decodeResponse($0, pointer / "response") }
+        guard let request, let response else { return nil }
+        return HTTPInteraction(request: request, response: response)
+    }
+
+    func decodeRequest(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPRequestSpec? {
+        guard let reader = ObjectReader(node, pointer, context, what: "an http request") else { return nil }
+        reader.checkKeys(["method", "path", "query", "headers", "body", "bodyFile"])
+        var method = "GET"
+        if let m = reader.string("method") {
+            method = m.uppercased()
+            if !Self.methods.contains(method) && !method.allSatisfy({ $0.isLetter || $0 == "-" }) || method.isEmpty {
+                context.error("\"\(m)\" is not an HTTP method", at: reader["method"]?.position, pointer / "method")
+            }
+        }
+        var path: Pattern?
+        if let p = reader.required("path") {
+            path = patterns.decodeString(p, pointer / "path", what: "\"path\"")
+            if let example = path?.example.stringValue, !example.hasPrefix("/") {
+                context.error("\"path\" must start with \"/\", found \"\(example)\"", at: p.position, pointer / "path")
+            }
+            if let example = path?.example.stringValue, example.contains("?") {
+                context.error("\"path\" must not contain a query string; put parameters in \"query\"", at: p.position, pointer / "path")
+            }
+        }
+        let query = reader["query"].map { decodeNamedValues($0, pointer / "query", what: "query parameter") } ?? []
+        let headers = reader["headers"].map { decodeNamedValues($0, pointer / "headers", what: "header") } ?? []
+        let body = decodeBody(reader, headers: headers)
+        guard let path else { return nil }
+        return HTTPRequestSpec(method: method, path: path, query: query, headers: headers, body: body)
+    }
+
+    func decodeResponse(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPResponseSpec? {
+        guard let reader = ObjectReader(node, pointer, context, what: "an http response") else { return nil }
+        reader.checkKeys(["status", "headers", "body", "bodyFile"])
+        let status = reader.integer("status", in: 100...599) ?? 200
+        let headers = reader["headers"].map { decodeNamedValues($0, pointer / "headers", what: "header") } ?? []
+        let body = decodeBody(reader, headers: headers)
+        return HTTPResponseSpec(status: status, headers: headers, body: body)
+    }
+
+    /// `{"Accept": "application/json", "X-Ids": ["1", "2"], "X-Trace": {"$regex": "…", "example": "…"}}`
+    func decodeNamedValues(_ node: JSONNode, _ pointer: JSONPointer, what: String) -> [HeaderSpec] {
+        guard let object = node.objectValue else {
+            context.error("\(what)s must be an object of names to values, found \(node.typeName)", at: node.position, pointer)
+            return []
+        }
+        var specs: [HeaderSpec] = []
+        var seen: [String: SourcePosition] = [:]
+        for member in object.members {
+            let memberPointer = pointer / member.key
+            if member.key.isEmpty {
+                context.error("\(what) name must not be empty", at: member.keyPosition, memberPointer)
+                continue
+            }
+            if what == "header" {
+                if let first = seen[member.key.lowercased()] {
+                    context.error("header \"\(member.key)\" is given twice (first at \(first)); header names ignore case, list values in an array",
+                                  at: member.keyPosition, memberPointer)
+                }
+                seen[member.key.lowercased()] = member.keyPosition
+                if member.key.contains(where: { $0 == ":" || $0 == " " || $0 == "\r" || $0 == "\n" }) {
+                    context.error("\"\(member.key)\" is not a valid header name", at: member.keyPosition, memberPointer)
+                }
+            }
+            var values: [Pattern] = []
+            if let list = member.value.arrayValue {
+                if list.isEmpty {
+                    context.error("\(what) \"\(member.key)\" has an empty list of values", at: member.value.position, memberPointer)
+                }
+                for (i, element) in list.enumerated() {
+                    if let p = patterns.decodeString(element, memberPointer / i, what: "\(what) value") { values.append(p) }
+                }
+            } else if let p = patterns.decodeString(member.value, memberPointer, what: "\(what) value") {
+                values.append(p)
+            }
+            specs.append(HeaderSpec(name: member.key, values: values))
+        }
+        return specs
+    }
+
+    func decodeBody(_ reader: ObjectReader, headers: [HeaderSpec]) -> BodySpec? {
+        let contentType = headers.first(named: "Content-Type")?.values.first?.example.stringValue?.lowercased()
+        let declaredJSON = contentType.map(MediaType.isJSON) ?? false
+        if let body = reader["body"] {
+            if reader["bodyFile"] != nil {
+                context.error("give either \"body\" or \"bodyFile\", not both", at: reader.object.member("bodyFile")?.keyPosition,
+                              reader.pointer / "bodyFile")
+            }
+            guard let pattern = patterns.decode(body, reader.pointer / "body") else { return nil }
+            if case .string = pattern.example.value, !declaredJSON {
+                return .text(pattern)
+            }
+            return .json(pattern)
+        }
+        guard let fileNode = reader["bodyFile"] else { return nil }
+        let pointer = reader.pointer / "bodyFile"
+        guard let reference = fileNode.stringValue, !reference.isEmpty else {
+            context.error("\"bodyFile\" must be a path relative to the contract file", at: fileNode.position, pointer)
+            return nil
+        }
+        switch context.resolver.resolve(reference, from: context.file) {
+        case .missing(let path):
+            context.error("bodyFile \"\(reference)\" not found (looked for \(path))", at: fileNode.position, pointer)
+        case .escapesRoot(let path, let root):
+            context.error("bodyFile \"\(reference)\" resolves to \(path), outside the contract root \(root); keep referenced files inside it",
+                          at: fileNode.position, pointer)
+        case .unreadable(let path, let reason):
+            context.error("bodyFile \"\(reference)\" (\(path)) cannot be read: \(reason)", at: fileNode.position, pointer)
+        case .contents(let bytes, let path):
+            let isJSON = declaredJSON || (contentType == nil && path.lowercased().hasSuffix(".json"))
+            guard isJSON else { return .bytes(bytes) }
+            let sub = LoadContext(file: path, resolver: context.resolver)
+            do {
+                let document = try JSONParser.parse(bytes)
+                let pattern = PatternDecoder(context: sub).decode(document.root, .root)
+                context.append(sub.diagnostics)
+                return pattern.map(BodySpec.json)
+            } catch {
+                context.error("bodyFile \"\(reference)\" is not valid JSON: \(error.message) (at \(path):\(error.position))",
+                              at: fileNode.position, pointer)
+            }
+        }
+        return nil
+    }
+}
+
+/// Media type helpers shared by loaders and matchers.
+public enum MediaType {
+    /// `application/json`, `application/problem+json`, `application/vnd.x+json; charset=utf-8`, …
+    public static func isJSON(_ contentType: String) -> Bool {
+        let essence = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters() } ?? ""
+        let lowered = essence.lowercased()
+        return lowered == "application/json" || lowered.hasSuffix("+json") || lowered == "text/json"
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        var s = self
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

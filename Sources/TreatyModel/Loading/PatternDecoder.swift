@@ -1,0 +1,170 @@
+/// Reads values that may hold inline matchers: an object whose key starts with `$` is a matcher
+/// (`{"$regex": "^\\d+$", "example": "42"}`); everything else is a literal compared for equality.
+struct PatternDecoder {
+    let context: LoadContext
+
+    /// Matcher names and the modifier keys each accepts.
+    static let matchers: [String: [String]] = [
+        "$equals": [], "$type": [], "$regex": ["example"], "$integer": [], "$decimal": [], "$number": [],
+        "$boolean": [], "$string": [], "$null": [], "$date": ["format", "example"], "$time": ["format", "example"],
+        "$datetime": ["format", "example"], "$eachLike": ["min", "max", "examples"], "$include": [],
+    ]
+
+    func decode(_ node: JSONNode, _ pointer: JSONPointer) -> Pattern? {
+        switch node.value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return .number(n)
+        case .string(let s): return .string(s)
+        case .array(let elements):
+            var out: [Pattern] = []
+            for (i, element) in elements.enumerated() {
+                guard let p = decode(element, pointer / i) else { return nil }
+                out.append(p)
+            }
+            return .array(out)
+        case .object(let object):
+            let dollarKeys = object.members.filter { $0.key.hasPrefix("$") }
+            if dollarKeys.isEmpty {
+                var members: [PatternMember] = []
+                var failed = false
+                for member in object.members {
+                    if let p = decode(member.value, pointer / member.key) {
+                        members.append(PatternMember(key: member.key, pattern: p))
+                    } else {
+                        failed = true
+                    }
+                }
+                return failed ? nil : .object(members)
+            }
+            return decodeMatcher(node, object, dollarKeys, pointer)
+        }
+    }
+
+    func decodeMatcher(_ node: JSONNode, _ object: JSONObject, _ dollarKeys: [JSONObject.Member], _ pointer: JSONPointer) -> Pattern? {
+        let head = dollarKeys[0]
+        guard let modifiers = Self.matchers[head.key] else {
+            var message = "unknown matcher \"\(head.key)\""
+            if let s = Suggestion.closest(to: head.key, in: Self.matchers.keys.sorted()) {
+                message += "; did you mean \"\(s)\"?"
+            } else {
+                message += "; matchers are " + Self.matchers.keys.sorted().joined(separator: ", ")
+                    + " (to send a literal key starting with \"$\", wrap the object in {\"$equals\": …})"
+            }
+            context.error(message, at: head.keyPosition, pointer / head.key)
+            return nil
+        }
+        if dollarKeys.count > 1 {
+            context.error("one matcher per value: \"\(head.key)\" and \"\(dollarKeys[1].key)\" are both here; nest them or pick one",
+                          at: dollarKeys[1].keyPosition, pointer / dollarKeys[1].key)
+            return nil
+        }
+        guard let reader = ObjectReader(node, pointer, context, what: "a \(head.key) matcher") else { return nil }
+        reader.checkKeys([head.key] + modifiers)
+        let value = head.value
+        let at = head.value.position
+        let valuePointer = pointer / head.key
+        func wrong(_ expected: String) -> Pattern? {
+            context.error("\(head.key) takes \(expected) as its example, found \(value.typeName) \(value.rendered())", at: at, valuePointer)
+            return nil
+        }
+        func matcher(_ rule: MatchRule) -> Pattern { .matcher(Matcher(rule: rule, position: head.keyPosition, pointer: pointer)) }
+
+        switch head.key {
+        case "$equals":
+            return matcher(.equals(value))
+        case "$type":
+            return decode(value, valuePointer).map { matcher(.type($0)) }
+        case "$regex":
+            guard let source = value.stringValue else {
+                context.error("$regex takes the regular expression as a string, found \(value.typeName)", at: at, valuePointer)
+                return nil
+            }
+            let regex: RegexPattern
+            do {
+                regex = try RegexPattern(source)
+            } catch {
+                context.error("invalid regular expression /\(source)/: it does not compile", at: at, valuePointer)
+                return nil
+            }
+            guard let example = reader.string("example", required: true) else { return nil }
+            if !regex.compiled.matchesWhole(example) {
+                context.error("the example \"\(example)\" does not match /\(source)/; the mock would send a value its own contract rejects",
+                              at: reader["example"]?.position, pointer / "example")
+                return nil
+            }
+            return matcher(.regex(regex, example: example))
+        case "$integer":
+            guard let n = value.numberValue else { return wrong("an integer") }
+            guard n.isInteger else {
+                context.error("$integer example \(n.text) is not written as an integer", at: at, valuePointer)
+                return nil
+            }
+            return matcher(.integer(example: n))
+        case "$decimal":
+            guard let n = value.numberValue else { return wrong("a decimal number") }
+            guard n.isDecimal else {
+                context.error("$decimal example \(n.text) is written as an integer; write it with a fraction, such as \(n.text).0",
+                              at: at, valuePointer)
+                return nil
+            }
+            return matcher(.decimal(example: n))
+        case "$number":
+            guard let n = value.numberValue else { return wrong("a number") }
+            return matcher(.number(example: n))
+        case "$boolean":
+            guard let b = value.boolValue else { return wrong("true or false") }
+            return matcher(.boolean(example: b))
+        case "$string":
+            guard let s = value.stringValue else { return wrong("a string") }
+            return matcher(.string(example: s))
+        case "$null":
+            guard value.isNull else { return wrong("null") }
+            return matcher(.null)
+        case "$include":
+            guard let s = value.stringValue else { return wrong("a string") }
+            return matcher(.include(s))
+        case "$date", "$time", "$datetime":
+            let kind = DateTimeKind(rawValue: String(head.key.dropFirst()))!
+            guard let example = value.stringValue else { return wrong("a string") }
+            let format = reader.string("format")
+            if let format, format.isEmpty {
+                context.error("\"format\" must not be empty", at: reader["format"]?.position, pointer / "format")
+                return nil
+            }
+            return matcher(.dateTime(kind, format: format, example: example))
+        case "$eachLike":
+            guard let template = decode(value, valuePointer) else { return nil }
+            let min = reader.integer("min", in: 0...1_000_000) ?? 1
+            let max = reader.integer("max", in: 0...1_000_000)
+            if let max, max < min {
+                context.error("$eachLike \"max\" (\(max)) is smaller than \"min\" (\(min))", at: reader["max"]?.position, pointer / "max")
+                return nil
+            }
+            let examples = reader.integer("examples", in: 0...10_000) ?? Swift.max(min, 1)
+            if examples < min || (max.map { examples > $0 } ?? false) {
+                context.error("$eachLike \"examples\" (\(examples)) must lie between min and max", at: reader["examples"]?.position ?? node.position,
+                              pointer / "examples")
+                return nil
+            }
+            return matcher(.eachLike(template, min: min, max: max, examples: examples))
+        default:
+            return nil
+        }
+    }
+
+    /// Decodes a value that must stand for a string: a plain string or a string matcher.
+    func decodeString(_ node: JSONNode, _ pointer: JSONPointer, what: String) -> Pattern? {
+        if node.numberValue != nil || node.boolValue != nil {
+            // Header and query values are text on the wire; accept 42 and true as their text.
+            return .string(node.rendered())
+        }
+        guard let pattern = decode(node, pointer) else { return nil }
+        guard pattern.example.stringValue != nil else {
+            context.error("\(what) must be a string or a matcher with a string example, found \(node.typeName)",
+                          at: node.position, pointer)
+            return nil
+        }
+        return pattern
+    }
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+/// Runs blocking work (libcurl's easy API) on a thread of its own, so it never blocks Swift's
+/// cooperative pool, where servers and tests of the same process may run.
+enum BlockingWork {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+}

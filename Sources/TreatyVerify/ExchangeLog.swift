@@ -1,0 +1,25 @@
+import TreatyMatching
+
+/// The text of one exchange for `system-out` and verbose output: what was sent and what came back.
+struct ExchangeLog {
+    private(set) var text = ""
+
+    mutating func line(_ s: String) { text += s + "\n" }
+
+    mutating func request(_ r: HTTPRequestData, url: String) {
+        line("> \(r.method) \(url)")
+        for (name, value) in r.headers { line("> \(name): \(value)") }
+        if !r.body.isEmpty { line(">"); line(bodyPreview(r.body)) }
+    }
+
+    mutating func response(_ r: HTTPResponseData, seconds: Double) {
+        line("< \(r.status) (\(Int(seconds * 1000)) ms)")
+        for (name, value) in r.headers { line("< \(name): \(value)") }
+        if !r.body.isEmpty { line("<"); line(bodyPreview(r.body)) }
+    }
+
+    func bodyPreview(_ body: [UInt8], limit: Int = 4096) -> String {
+        let text = String(decoding: body.prefix(limit), as: UTF8.self)
+        return body.count > limit ? text + "… (\(body.count) bytes in all)" : text
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import TreatyMatching
+import TreatyModel
+import TreatyReport
+
+/// Replays a contract's interactions against a real provider with libcurl and judges each
+/// response with the same matching engine as the mock.
+public struct Verifier: Sendable {
+    public let options: VerifyOptions
+
+    public init(options: VerifyOptions) {
+        self.options = options
+    }
+
+    /// Verifies every interaction of `contract`, in contract order.
+    public func verify(_ contract: Contract, progress: @escaping @Sendable (CaseResult) -> Void = { _ in }) async -> SuiteResult {
+        let options = self.options
+        let cases: [CaseResult] = await BlockingWork.run {
+            let client: CurlHTTPClient
+            do throws(TransportError) {
+                client = try CurlHTTPClient(options: .init(timeout: options.timeout, connectTimeout: min(10, options.timeout)))
+            } catch {
+                return contract.interactions.map { CaseResult(name: $0.name, kind: $0.kindName, duration: 0,
+                                                              outcome: .error(kind: "transport", message: error.message)) }
+            }
+            return contract.interactions.map { interaction in
+                let result = Self.verify(interaction, client: client, options: options)
+                progress(result)
+                return result
+            }
+        }
+        return SuiteResult(file: contract.file, consumer: contract.consumer, provider: contract.provider,
+                           properties: [("treaty.format", String(contract.formatVersion)), ("base-url", options.baseURL)],
+                           cases: cases)
+    }
+
+    static func verify(_ interaction: Interaction, client: CurlHTTPClient, options: VerifyOptions) -> CaseResult {
+        let start = DispatchTime.now()
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+        var log = ExchangeLog()
+        guard let http = interaction.http else {
+            return CaseResult(name: interaction.name, kind: interaction.kindName, duration: 0,
+                              outcome: .skipped(reason: "kind \(interaction.kindName) is not verified yet"))
+        }
+
+        let states = StateChanger(url: options.stateURL, client: client)
+        if let failure = states.setUp(interaction.states, log: &log) {
+            states.tearDown(interaction.states, log: &log)
+            return CaseResult(name: interaction.name, duration: elapsed(), outcome: .error(kind: "state-setup", message: failure),
+                              log: log.text)
+        }
+        let request = RequestBuilder.build(http.request, extraHeaders: options.extraHeaders)
+        let url = RequestBuilder.url(base: options.baseURL, request: request)
+        log.request(request, url: url)
+        let outcome: CaseResult.Outcome
+        do {
+            let sent = DispatchTime.now()
+            let response = try client.send(request, to: url)
+            log.response(response, seconds: Double(DispatchTime.now().uptimeNanoseconds - sent.uptimeNanoseconds) / 1e9)
+            let mismatches = ResponseMatcher.match(response, http.response)
+            outcome = mismatches.isEmpty ? .passed : .failed(mismatches)
+        } catch {
+            log.line("! \(error.kind.rawValue): \(error.message)")
+            outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+        }
+        states.tearDown(interaction.states, log: &log)
+        return CaseResult(name: interaction.name, duration: elapsed(), outcome: outcome, log: log.text)
+    }
+}

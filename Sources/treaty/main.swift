@@ -1,0 +1,3 @@
+import TreatyCommands
+
+await TreatyCommand.runMain()
