@@ -15,8 +15,20 @@ public final class CompiledRegex: @unchecked Sendable {
             whole = try NSRegularExpression(pattern: "^(?:" + source + ")$")
         } catch {
             throw TreatyError(code: .invalidContract, message: "invalid regular expression /\(source)/",
-                              cause: (error as NSError).localizedFailureReason ?? "the pattern does not compile")
+                              cause: Self.reason(source))
         }
+    }
+
+    /// Why `source` does not compile, in the words of Swift's regex parser when it has some
+    /// (ICU, which does the matching, gives no reason on Linux).
+    static func reason(_ source: String) -> String {
+        do {
+            _ = try Regex(source)
+        } catch {
+            let text = "\(error)"
+            if !text.isEmpty { return text }
+        }
+        return "the pattern does not compile"
     }
 
     /// True when the whole of `string` matches.

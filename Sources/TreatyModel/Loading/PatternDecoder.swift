@@ -84,7 +84,7 @@ struct PatternDecoder {
             do {
                 regex = try RegexPattern(source)
             } catch {
-                context.error("invalid regular expression /\(source)/: it does not compile", at: at, valuePointer)
+                context.error("invalid regular expression /\(source)/: \(error.cause ?? "it does not compile")", at: at, valuePointer)
                 return nil
             }
             guard let example = reader.string("example", required: true) else { return nil }

@@ -1,0 +1,80 @@
+import Testing
+@testable import TreatyMatching
+@testable import TreatyModel
+
+func contract(_ interactions: String) throws -> Contract {
+    let text = #"{"treaty": 1, "consumer": "a", "provider": "b", "interactions": ["# + interactions + "]}"
+    let result = ContractLoader().load(Array(text.utf8), file: "t.json")
+    guard let contract = result.contract else { throw TreatyError(code: .invalidContract, message: "\(result.diagnostics)") }
+    return contract
+}
+
+@Suite struct HTTPMatchingTests {
+    @Test func headersIgnoreNameCaseAndSplitOnCommas() throws {
+        let c = try contract(#"{"name": "h", "http": {"request": {"path": "/", "headers": {"Accept": "a/b, c/d", "X-N": {"$regex": "^\\d+$", "example": "1"}}}, "response": {}}}"#)
+        let spec = try #require(c.interactions[0].http?.request)
+        let ok = HTTPRequestData(method: "GET", target: "/", headers: [("accept", "a/b,c/d"), ("x-n", "42")])
+        #expect(RequestMatcher.match(ok, spec).isEmpty)
+        let bad = HTTPRequestData(method: "GET", target: "/", headers: [("Accept", "a/b"), ("X-N", "x")])
+        #expect(RequestMatcher.match(bad, spec).map(\.path) == ["$.headers.Accept", "$.headers.X-N"])
+    }
+
+    @Test func contentTypeComparesMediaTypeAndNamedParameters() {
+        #expect(HeaderMatching.contentTypeMatches(expected: "application/json", actual: "application/json; charset=UTF-8"))
+        #expect(HeaderMatching.contentTypeMatches(expected: "text/plain;charset=utf-8", actual: "Text/Plain; charset=\"UTF-8\""))
+        #expect(!HeaderMatching.contentTypeMatches(expected: "application/json", actual: "text/html"))
+        #expect(!HeaderMatching.contentTypeMatches(expected: "text/plain; charset=utf-8", actual: "text/plain; charset=latin1"))
+    }
+
+    @Test func queryParametersRepeatDecodeAndRejectExtras() throws {
+        let c = try contract(#"{"name": "q", "http": {"request": {"path": "/s", "query": {"tag": ["a b", "c"], "page": {"$regex": "^\\d+$", "example": "1"}}}, "response": {}}}"#)
+        let spec = try #require(c.interactions[0].http?.request)
+        #expect(RequestMatcher.match(HTTPRequestData(method: "GET", target: "/s?tag=a+b&page=3&tag=c"), spec).isEmpty)
+        let wrong = RequestMatcher.match(HTTPRequestData(method: "GET", target: "/s?tag=c&tag=a%20b&page=x&debug=1"), spec)
+        #expect(wrong.map(\.path) == ["$.query.tag[0]", "$.query.tag[1]", "$.query.page", "$.query.debug"])
+    }
+
+    @Test func statusHeadersAndBodyOfAResponse() throws {
+        let c = try contract(#"{"name": "r", "http": {"request": {"path": "/"}, "response": {"status": 201, "headers": {"Location": "/x"}, "body": {"id": {"$integer": 1}}}}}"#)
+        let spec = try #require(c.interactions[0].http?.response)
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 201, headers: [("location", "/x")], body: Array(#"{"id": 5, "more": 1}"#.utf8)), spec).isEmpty)
+        let mismatches = ResponseMatcher.match(HTTPResponseData(status: 200, headers: [], body: Array("not json".utf8)), spec)
+        #expect(mismatches.map(\.path) == ["$.status", "$.headers.Location", "$.body"])
+        #expect(mismatches[2].message.hasPrefix("body is not JSON"))
+    }
+
+    @Test func textBodiesCompareAsStrings() throws {
+        let c = try contract(#"{"name": "t", "http": {"request": {"path": "/"}, "response": {"body": {"$include": "ok"}}}}"#)
+        let spec = try #require(c.interactions[0].http?.response)
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 200, body: Array("all ok here".utf8)), spec).isEmpty)
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 200, body: Array("nope".utf8)), spec).count == 1)
+    }
+
+    @Test func indexPicksTheFirstFullMatchAndReportsTheNearestMiss() throws {
+        let c = try contract("""
+            {"name": "one", "http": {"request": {"path": "/orders/1"}, "response": {}}},
+            {"name": "post", "http": {"request": {"method": "POST", "path": "/orders", "body": {"a": 1}}, "response": {}}},
+            {"name": "any", "http": {"request": {"path": {"$regex": "^/orders/\\\\d+$", "example": "/orders/2"}}, "response": {}}},
+            {"name": "hdr", "http": {"request": {"path": "/h", "headers": {"X": "1"}}, "response": {}}}
+            """)
+        let index = InteractionIndex(c.interactions)
+        func pick(_ method: String, _ target: String, _ body: String = "", headers: [(name: String, value: String)] = []) -> InteractionIndex.Selection {
+            index.select(HTTPRequestData(method: method, target: target, headers: headers, body: Array(body.utf8)))
+        }
+        guard case .matched(0) = pick("GET", "/orders/1") else { Issue.record("literal path"); return }
+        guard case .matched(2) = pick("GET", "/orders/99") else { Issue.record("regex path"); return }
+        guard case .matched(1) = pick("POST", "/orders", #"{"a": 1}"#) else { Issue.record("body"); return }
+        guard case .unmatched(let nearest, let mismatches) = pick("POST", "/orders", #"{"a": 2}"#) else { Issue.record("bad body"); return }
+        #expect(nearest == 1)
+        #expect(mismatches.map(\.path) == ["$.body.a"])
+        guard case .unmatched(let near, let why) = pick("GET", "/h") else { Issue.record("missing header"); return }
+        #expect(near == 3)
+        #expect(why.map(\.path) == ["$.headers.X"])
+    }
+
+    @Test func percentEncodingAndQueryParsing() {
+        #expect(PercentEncoding.decode("/a%20b%2Fc%zz") == "/a b/c%zz")
+        #expect(PercentEncoding.parseQuery("a=1&b=x+y&a=%26&flag").map { "\($0.name)=\($0.value)" } == ["a=1", "b=x y", "a=&", "flag="])
+        #expect(PercentEncoding.encode("a b&c/é") == "a%20b%26c%2F%C3%A9")
+    }
+}
