@@ -71,6 +71,9 @@ let package = Package(
         ),
         .executableTarget(name: "treaty", dependencies: ["TreatyCommands"], swiftSettings: swiftSettings),
 
+        // Helpers shared by test targets (schema validation, fixture paths).
+        .target(name: "TreatyTestSupport", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+
         // Tests mirror Sources.
         .testTarget(name: "TreatyModelTests", dependencies: ["TreatyModel"], swiftSettings: swiftSettings),
         .testTarget(
@@ -80,18 +83,19 @@ let package = Package(
         ),
         .testTarget(
             name: "TreatyReportTests",
-            dependencies: ["TreatyModel", "TreatyMatching", "TreatyReport", "CLibXML2"],
+            dependencies: ["TreatyModel", "TreatyMatching", "TreatyReport", "TreatyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TreatyCommandsTests",
-            dependencies: ["TreatyCommands", "TreatyModel"],
+            dependencies: ["TreatyCommands", "TreatyModel", "TreatyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TreatyEndToEndTests",
             dependencies: [
                 "TreatyModel", "TreatyMatching", "TreatyMock", "TreatyVerify", "TreatyReport", "TreatyCommands",
+                "TreatyTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -79,7 +79,8 @@ struct MockCommand: AsyncParsableCommand {
         let header = ["URL", "CONSUMER → PROVIDER", "INTERACTIONS", "CONTRACT"]
         let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+            let padded = zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+            return String(padded.reversed().drop { $0 == " " }.reversed())
         }
         let title = "treaty mock: serving \(plural(served.count, "contract")) (Ctrl-C to stop)"
         return ([title, line(header)] + rows.map(line)).joined(separator: "\n")

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -6,10 +7,8 @@ import TreatyModel
 /// Serves contracts on local ports with SwiftNIO, one port per contract.
 ///
 /// Use `withMockServer(_:configuration:log:_:)`: it binds every port before running `body`, and
-/// closes them all when `body` returns or throws.
+/// closes the listeners and their connections when `body` returns or throws.
 public enum MockServer {
-    typealias Listener = NIOAsyncChannel<HTTPConnectionHandler.Connection, Never>
-
     /// Serves `bindings` while `body` runs.
     /// - Throws: `TreatyError` with code `.server` when a port cannot be bound, or what `body` throws.
     public static func withMockServer<R: Sendable>(
@@ -18,66 +17,77 @@ public enum MockServer {
         log: @escaping @Sendable (String) -> Void = { _ in },
         _ body: @Sendable ([ServedContract]) async throws -> R
     ) async throws -> R {
-        var listeners: [(Listener, HTTPConnectionHandler)] = []
+        let connections = ConnectionRegistry()
+        var listeners: [any Channel] = []
         var served: [ServedContract] = []
         do {
             for binding in bindings {
-                let listener = try await bind(host: configuration.host, port: binding.port, file: binding.responder.contract.file)
-                let handler = HTTPConnectionHandler(responder: binding.responder, configuration: configuration, log: log)
-                listeners.append((listener, handler))
+                let listener = try await bind(binding, configuration: configuration, connections: connections, log: log)
+                listeners.append(listener)
                 let contract = binding.responder.contract
                 served.append(ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
                                              interactions: contract.interactions.count, host: configuration.host,
-                                             port: listener.channel.localAddress?.port ?? binding.port))
+                                             port: listener.localAddress?.port ?? binding.port))
             }
         } catch {
-            for (listener, _) in listeners { try? await listener.channel.close() }
+            await close(listeners, connections)
             throw error
         }
-        let servedContracts = served
-        let ready = listeners
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for (listener, handler) in ready {
-                group.addTask { try await serve(listener, handler) }
-            }
-            do {
-                let result = try await body(servedContracts)
-                group.cancelAll()
-                for (listener, _) in ready { try? await listener.channel.close() }
-                return result
-            } catch {
-                group.cancelAll()
-                for (listener, _) in ready { try? await listener.channel.close() }
-                throw error
-            }
+        do {
+            let result = try await body(served)
+            await close(listeners, connections)
+            return result
+        } catch {
+            await close(listeners, connections)
+            throw error
         }
     }
 
-    static func bind(host: String, port: Int, file: String) async throws -> Listener {
+    static func bind(
+        _ binding: MockBinding, configuration: MockConfiguration, connections: ConnectionRegistry,
+        log: @escaping @Sendable (String) -> Void
+    ) async throws -> any Channel {
+        let responder = binding.responder
         do {
             return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                .childChannelInitializer { channel in
+                    connections.add(channel)
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        return try HTTPConnectionHandler.Connection(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandler(
+                            MockHTTPHandler(responder: responder, configuration: configuration, log: log))
                     }
                 }
+                .bind(host: configuration.host, port: binding.port).get()
         } catch {
-            throw TreatyError(code: .server, message: "cannot listen on \(host):\(port) for \(file)",
+            throw TreatyError(code: .server, message: "cannot listen on \(configuration.host):\(binding.port) for \(responder.contract.file)",
                               cause: "\(error); is another process using the port? Pick another with --port or \"mock.port\"")
         }
     }
 
-    static func serve(_ listener: Listener, _ handler: HTTPConnectionHandler) async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            try await listener.executeThenClose { inbound in
-                for try await connection in inbound {
-                    group.addTask { await handler.handle(connection) }
-                }
-            }
+    static func close(_ listeners: [any Channel], _ connections: ConnectionRegistry) async {
+        for listener in listeners { try? await listener.close() }
+        await connections.closeAll()
+    }
+}
+
+/// The open connections, so shutdown can close them after the listeners.
+final class ConnectionRegistry: Sendable {
+    private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.channels.withLockedValue { _ = $0.removeValue(forKey: id) }
         }
+    }
+
+    func closeAll() async {
+        let open = channels.withLockedValue { Array($0.values) }
+        for channel in open { try? await channel.close() }
     }
 }

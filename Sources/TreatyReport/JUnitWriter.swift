@@ -4,24 +4,12 @@ import TreatyModel
 
 /// Writes a verification report as JUnit XML through libxml2: `testsuites` › one `testsuite` per
 /// contract › one `testcase` per interaction. The file is written to a temporary name beside the
-/// target and renamed, so a reader never sees half a report.
+/// target, flushed and renamed, so a reader never sees half a report.
 public enum JUnitWriter {
     /// Writes `report` to `path` atomically.
     /// - Throws: `TreatyError` with code `.report` when the file cannot be written.
     public static func write(_ report: VerificationReport, to path: String) throws(TreatyError) {
-        let document = makeDocument(report)
-        defer { xmlFreeDoc(document) }
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        let written = xmlSaveFormatFileEnc(temporary, document, "UTF-8", 1)
-        guard written >= 0 else {
-            throw TreatyError(code: .report, message: "cannot write the JUnit report to \(path)",
-                              cause: "libxml2 could not write \(temporary); check that the folder exists and is writable")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw TreatyError(code: .report, message: "cannot move the JUnit report into place at \(path)", cause: reason)
-        }
+        try AtomicFile.write(Array(render(report).utf8), to: path, what: "the JUnit report")
     }
 
     /// The report as XML text (for tests and for printing).

@@ -10,4 +10,11 @@ enum BlockingWork {
             thread.start()
         }
     }
+
+    /// Runs throwing blocking work; the error comes back in the result.
+    static func run<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async -> Result<T, E> {
+        await run { () -> Result<T, E> in
+            do throws(E) { return .success(try work()) } catch { return .failure(error) }
+        }
+    }
 }
