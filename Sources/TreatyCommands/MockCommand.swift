@@ -37,6 +37,7 @@ struct MockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let shutdown = ShutdownSignal()
         let loaded = ContractFiles(root: contracts.root).load(contracts.resolvedPaths())
         printDiagnostics(loaded.diagnostics)
         if loaded.diagnostics.containsErrors { throw ExitCode(2) }
@@ -51,7 +52,7 @@ struct MockCommand: AsyncParsableCommand {
         do {
             try await MockServer.withMockServer(bindings, configuration: configuration, log: { Terminal.err("treaty mock: " + $0) }) { served in
                 Terminal.out(Self.table(served))
-                let signal = await ShutdownSignal.wait()
+                let signal = await shutdown.wait()
                 Terminal.err("treaty mock: \(signal) received, shutting down")
             }
         } catch let error as TreatyError {
@@ -87,10 +88,14 @@ struct MockCommand: AsyncParsableCommand {
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
-enum ShutdownSignal {
-    static func wait() async -> String {
-        let (stream, continuation) = AsyncStream<String>.makeStream()
+/// Catches SIGINT and SIGTERM from the moment it is made, so a signal that arrives while the
+/// servers start is not lost.
+final class ShutdownSignal: @unchecked Sendable {  // immutable after init; cancel() is thread-safe
+    private let stream: AsyncStream<String>
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         var sources: [any DispatchSourceSignal] = []
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
             signal(number, SIG_IGN)
@@ -99,6 +104,12 @@ enum ShutdownSignal {
             source.resume()
             sources.append(source)
         }
+        self.stream = stream
+        self.sources = sources
+    }
+
+    /// Returns the name of the first signal received.
+    func wait() async -> String {
         var received = "signal"
         for await name in stream {
             received = name
