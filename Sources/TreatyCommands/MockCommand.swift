@@ -10,10 +10,11 @@ struct MockCommand: AsyncParsableCommand {
         commandName: "mock",
         abstract: "Serve contracts as mock providers, one port per contract (default folder: Contracts).",
         discussion: """
-            Ports: a contract's own "mock": {"port": N} is used; contracts without one get --port, --port+1, …
-            or a free port when --port is not given. --port 0 makes every port ephemeral.
-            A request no interaction matches gets --unmatched-status (default 404) with a JSON body naming the
-            nearest interaction and each mismatch.
+            Ports: a contract's own "mock": {"port": N} is used; contracts without one get --port, --port+1, \
+            … or a free port when --port is not given. --port 0 makes every port ephemeral.
+
+            A request that no interaction matches gets --unmatched-status (default 404) with a JSON body \
+            naming the nearest interaction and each mismatch, and a log line on standard error.
             """
     )
 

@@ -29,7 +29,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("header"), help: "Extra request header 'Name: value' (repeatable).")
     var headers: [String] = []
 
-    @Flag(help: "Print every exchange, not only failures.")
+    @Flag(help: "Print the exchange of passing interactions too (failures always show theirs).")
     var verbose = false
 
     func validate() throws {

@@ -14,8 +14,9 @@ public enum ConsoleReport {
         case .skipped(let reason):
             text = "  \(paint("SKIP", "33"))   \(result.name): \(reason)"
         }
-        if verbose || !result.passed, !result.log.isEmpty, !(result.passed && !verbose) {
-            if verbose { text += "\n" + indent(result.log.trimmingTrailingNewlines(), by: 9) }
+        // Failures always show the exchange; passes only when asked.
+        if !result.log.isEmpty, verbose || !result.passed {
+            text += "\n" + indent(result.log.trimmingTrailingNewlines(), by: 9)
         }
         return text
     }

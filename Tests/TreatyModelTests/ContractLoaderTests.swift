@@ -74,6 +74,8 @@ import Testing
         (#"{"$eachLike": 1, "min": 3, "max": 2}"#, "smaller than \"min\""),
         (#"{"$boolean": "yes"}"#, "takes true or false"),
         (#"{"$type": 1, "$regex": "a"}"#, "one matcher per value"),
+        (#"{"id": 1, "$integer": 2}"#, "\"id\" cannot stand beside the matcher \"$integer\""),
+        (#"{"$date": "2020-01-01", "example": "2020-01-01"}"#, "cannot stand beside the matcher \"$date\""),
     ])
     func badMatchersAreLocatedErrors(matcher: String, fragment: String) {
         let result = load(minimal(#"{"name": "m", "http": {"request": {"path": "/"}, "response": {"body": {"v": "# + matcher + "}}}}"))
@@ -95,6 +97,18 @@ import Testing
         let result = load("{\n  \"treaty\": 1,\n  \"consumer\" \"a\"\n}")
         let error = try #require(result.diagnostics.first)
         #expect(error.description == "c.json:3:14: error: invalid JSON: expected ':' after the key \"consumer\"")
+    }
+
+    @Test func blankNamesAreErrors() {
+        let result = load(#"{"treaty": 1, "consumer": "  ", "provider": "b", "interactions": [{"name": "x", "given": [{"state": ""}], "http": {"request": {"path": "/"}, "response": {}}}]}"#)
+        #expect(result.diagnostics.map(\.message) == ["\"consumer\" must not be empty", "a provider state name must not be empty"])
+    }
+
+    @Test func eachLikeExamplesNeverExceedMax() throws {
+        let result = load(minimal(#"{"name": "e", "http": {"request": {"path": "/"}, "response": {"body": {"$eachLike": 1, "min": 0, "max": 0}}}}"#))
+        #expect(result.diagnostics.isEmpty)
+        guard case .json(let body)? = result.contract?.interactions.first?.http?.response.body else { Issue.record("no body"); return }
+        #expect(body.example.rendered() == "[]")
     }
 
     @Test func duplicateKeysAreErrors() throws {

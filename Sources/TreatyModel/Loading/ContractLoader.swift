@@ -49,6 +49,8 @@ public struct ContractLoader: Sendable {
                               at: treaty.position, .root / "treaty")
             }
         }
+        _ = top.string("description")
+        _ = top.string("$schema")
         let consumer = nonEmpty(top, "consumer")
         let provider = nonEmpty(top, "provider")
 
@@ -84,7 +86,7 @@ public struct ContractLoader: Sendable {
 
     func nonEmpty(_ reader: ObjectReader, _ key: String) -> String? {
         guard let value = reader.string(key, required: true) else { return nil }
-        if value.isEmpty {
+        if value.trimmingSpaces.isEmpty {
             reader.context.error("\"\(key)\" must not be empty", at: reader[key]?.position, reader.pointer / key)
             return nil
         }
@@ -149,6 +151,9 @@ public struct ContractLoader: Sendable {
             guard let reader = ObjectReader(element, pointer / i, context, what: "a provider state") else { continue }
             reader.checkKeys(["state", "params"])
             guard let name = reader.string("state", required: true) else { continue }
+            if name.trimmingSpaces.isEmpty {
+                context.error("a provider state name must not be empty", at: reader["state"]?.position, pointer / i / "state")
+            }
             var params = JSONObject()
             if let p = reader["params"] {
                 if let object = p.objectValue {

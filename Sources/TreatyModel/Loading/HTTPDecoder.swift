@@ -20,7 +20,8 @@ struct HTTPDecoder {
         var method = "GET"
         if let m = reader.string("method") {
             method = m.uppercased()
-            if !Self.methods.contains(method) && !method.allSatisfy({ $0.isLetter || $0 == "-" }) || method.isEmpty {
+            let token = method.allSatisfy { ($0 >= "A" && $0 <= "Z") || $0 == "-" || $0 == "_" }
+            if method.isEmpty || (!Self.methods.contains(method) && !token) {
                 context.error("\"\(m)\" is not an HTTP method", at: reader["method"]?.position, pointer / "method")
             }
         }
@@ -124,6 +125,10 @@ struct HTTPDecoder {
             let sub = LoadContext(file: path, resolver: context.resolver)
             do {
                 let document = try JSONParser.parse(bytes)
+                for duplicate in document.duplicateKeys {
+                    sub.error("duplicate key \"\(duplicate.key)\"; JSON readers disagree on which one wins, keep one",
+                              at: duplicate.position, duplicate.pointer)
+                }
                 let pattern = PatternDecoder(context: sub).decode(document.root, .root)
                 context.append(sub.diagnostics)
                 return pattern.map(BodySpec.json)

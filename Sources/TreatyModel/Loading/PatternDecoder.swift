@@ -6,8 +6,8 @@ struct PatternDecoder {
     /// Matcher names and the modifier keys each accepts.
     static let matchers: [String: [String]] = [
         "$equals": [], "$type": [], "$regex": ["example"], "$integer": [], "$decimal": [], "$number": [],
-        "$boolean": [], "$string": [], "$null": [], "$date": ["format", "example"], "$time": ["format", "example"],
-        "$datetime": ["format", "example"], "$eachLike": ["min", "max", "examples"], "$include": [],
+        "$boolean": [], "$string": [], "$null": [], "$date": ["format"], "$time": ["format"],
+        "$datetime": ["format"], "$eachLike": ["min", "max", "examples"], "$include": [],
     ]
 
     func decode(_ node: JSONNode, _ pointer: JSONPointer) -> Pattern? {
@@ -60,6 +60,14 @@ struct PatternDecoder {
             return nil
         }
         guard let reader = ObjectReader(node, pointer, context, what: "a \(head.key) matcher") else { return nil }
+        let plain = object.members.filter { !$0.key.hasPrefix("$") && !modifiers.contains($0.key) }
+        for member in plain where Suggestion.closest(to: member.key, in: modifiers) == nil {
+            let allowed = modifiers.isEmpty ? "no modifiers" : "the modifiers " + modifiers.map { "\"\($0)\"" }.joined(separator: ", ")
+            context.error("\"\(member.key)\" cannot stand beside the matcher \"\(head.key)\": a matcher object holds the matcher and \(allowed); "
+                          + "to match an object, put matchers on its keys instead",
+                          at: member.keyPosition, pointer / member.key)
+        }
+        if !plain.isEmpty, plain.contains(where: { Suggestion.closest(to: $0.key, in: modifiers) == nil }) { return nil }
         reader.checkKeys([head.key] + modifiers)
         let value = head.value
         let at = head.value.position
@@ -141,7 +149,7 @@ struct PatternDecoder {
                 context.error("$eachLike \"max\" (\(max)) is smaller than \"min\" (\(min))", at: reader["max"]?.position, pointer / "max")
                 return nil
             }
-            let examples = reader.integer("examples", in: 0...10_000) ?? Swift.max(min, 1)
+            let examples = reader.integer("examples", in: 0...10_000) ?? Swift.min(Swift.max(min, 1), max ?? Int.max)
             if examples < min || (max.map { examples > $0 } ?? false) {
                 context.error("$eachLike \"examples\" (\(examples)) must lie between min and max", at: reader["examples"]?.position ?? node.position,
                               pointer / "examples")
