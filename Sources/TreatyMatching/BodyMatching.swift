@@ -8,6 +8,8 @@ enum BodyMatching {
         switch spec {
         case .json(let pattern):
             if actual.isEmpty {
+                // A contract body of null means "no body": an empty body satisfies it.
+                if case .null = pattern { return [] }
                 return [Mismatch(path: "$.body", expected: preview(pattern.example), actual: "(empty body)", rule: "body",
                                  message: "expected a JSON body, got an empty body")]
             }

@@ -46,11 +46,16 @@ enum HeaderMatching {
     static func literalMatches(name: String, expected: String, actual: String) -> Bool {
         if expected == actual { return true }
         if name.caseInsensitiveEquals("content-type") { return contentTypeMatches(expected: expected, actual: actual) }
+        if name.caseInsensitiveEquals("accept") {
+            let e = splitValues(expected), a = splitValues(actual)
+            return e.count == a.count && zip(e, a).allSatisfy { contentTypeMatches(expected: $0, actual: $1, typeIgnoresCase: false) }
+        }
         return splitValues(expected) == splitValues(actual)
     }
 
-    /// `application/json` matches `application/json; charset=utf-8`; named parameters must agree.
-    static func contentTypeMatches(expected: String, actual: String) -> Bool {
+    /// `application/json` matches `application/json; charset=utf-8`; named parameters must agree
+    /// (`charset` values ignore case).
+    static func contentTypeMatches(expected: String, actual: String, typeIgnoresCase: Bool = true) -> Bool {
         func parse(_ s: String) -> (String, [String: String]) {
             let parts = s.split(separator: ";").map { $0.trimmingCharacters() }
             var params: [String: String] = [:]
@@ -58,7 +63,8 @@ enum HeaderMatching {
                 let kv = p.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters() }
                 if kv.count == 2 { params[kv[0].lowercased()] = kv[1].trimmingQuotes().lowercased() }
             }
-            return ((parts.first ?? "").lowercased(), params)
+            let type = parts.first ?? ""
+            return (typeIgnoresCase ? type.lowercased() : type, params)
         }
         let (eType, eParams) = parse(expected)
         let (aType, aParams) = parse(actual)

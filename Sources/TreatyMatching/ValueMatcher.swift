@@ -113,6 +113,18 @@ public struct ValueMatcher: Sendable {
             for (i, element) in a.enumerated() {
                 match(template, element, path.index(i), byType: true, &out)
             }
+        case .allOf(let rules):
+            for rule in rules { matchRule(rule, actual, path, &out) }
+        case .anyOf(let rules):
+            var attempts: [[Mismatch]] = []
+            for rule in rules {
+                var found: [Mismatch] = []
+                matchRule(rule, actual, path, &found)
+                if found.isEmpty { return }
+                attempts.append(found)
+            }
+            let reasons = attempts.compactMap { $0.first?.message }.joined(separator: "; or ")
+            fail(rules.map(\.name).joined(separator: " or "), "matches none of the alternatives: \(reasons)")
         case .include(let needle):
             guard let text = actual.stringValue else { return fail("a string containing \"\(needle)\"", "expected a string, got \(actual.typeName)") }
             if !text.contains(needle) { fail("a string containing \"\(needle)\"", "\(preview(actual)) does not contain \"\(needle)\"") }

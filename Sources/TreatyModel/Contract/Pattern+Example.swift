@@ -31,6 +31,7 @@ extension MatchRule {
             let one = template.example
             return .array(Array(repeating: one, count: count))
         case .include(let s): return .string(s)
+        case .allOf(let rules), .anyOf(let rules): return rules.first?.example ?? .null
         }
     }
 
@@ -49,6 +50,8 @@ extension MatchRule {
         case .dateTime(let kind, _, _): "$" + kind.rawValue
         case .eachLike: "$eachLike"
         case .include: "$include"
+        case .allOf: "$and"
+        case .anyOf: "$or"
         }
     }
 }

@@ -1,0 +1,203 @@
+/// Reads the request and response of a Pact HTTP interaction (V1–V4) into Treaty's specs.
+struct PactHTTPDecoder {
+    let context: LoadContext
+
+    func decodeRequest(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPRequestSpec? {
+        guard let object = node.objectValue else {
+            context.error("a Pact request must be an object, found \(node.typeName)", at: node.position, pointer)
+            return nil
+        }
+        let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
+        let used = PactPatternBuilder.UsedRules()
+        func builder(_ category: String) -> PactPatternBuilder {
+            PactPatternBuilder(category: category, rules: rules, context: context, pointer: pointer, used: used)
+        }
+        let method = (object["method"]?.stringValue ?? "GET").uppercased()
+        let pathText = object["path"]?.stringValue ?? "/"
+        let path = builder("path").build(.string(pathText))
+        let query = decodeQuery(object["query"], pointer / "query", builder("query"))
+        let headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
+        let body = decodeBody(object, headers: headers, builder("body"), pointer)
+        reportUnused(rules, used)
+        return HTTPRequestSpec(method: method, path: path, query: query, headers: headers, body: body)
+    }
+
+    func decodeResponse(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPResponseSpec? {
+        guard let object = node.objectValue else {
+            context.error("a Pact response must be an object, found \(node.typeName)", at: node.position, pointer)
+            return nil
+        }
+        let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
+        let used = PactPatternBuilder.UsedRules()
+        func builder(_ category: String) -> PactPatternBuilder {
+            PactPatternBuilder(category: category, rules: rules, context: context, pointer: pointer, used: used)
+        }
+        var status = 200
+        if let s = object["status"] {
+            if let n = s.numberValue?.intValue, (100...599).contains(n) {
+                status = n
+            } else {
+                context.error("Pact response \"status\" must be an HTTP status, found \(s.rendered())", at: s.position, pointer / "status")
+            }
+        }
+        let headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
+        let body = decodeBody(object, headers: headers, builder("body"), pointer)
+        reportUnused(rules, used)
+        return HTTPResponseSpec(status: status, headers: headers, body: body)
+    }
+
+    /// A message's `contents` (V3 `contents`, V4 `contents`, older `body`) and `metaData`.
+    func decodeMessage(_ node: JSONNode, _ pointer: JSONPointer) -> MessageSpec? {
+        guard let object = node.objectValue else {
+            context.error("a Pact message must be an object, found \(node.typeName)", at: node.position, pointer)
+            return nil
+        }
+        let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
+        let used = PactPatternBuilder.UsedRules()
+        let bodyBuilder = PactPatternBuilder(category: rules.categories["content"] != nil ? "content" : "body", rules: rules,
+                                             context: context, pointer: pointer, used: used)
+        let metadataNode = object["metaData"] ?? object["metadata"]
+        var metadata: [HeaderSpec] = []
+        for member in metadataNode?.objectValue?.members ?? [] {
+            metadata.append(HeaderSpec(name: member.key, values: [.string(member.value.stringValue ?? member.value.rendered())]))
+        }
+        let contentType = metadata.first { $0.name.lowercased() == "contenttype" || $0.name.lowercased() == "content-type" }?
+            .values.first?.example.stringValue
+        var contents: BodySpec?
+        if let body = object["contents"] ?? object["body"] {
+            var wrapper = JSONObject()
+            wrapper.members.append(.init(key: "body", value: body))
+            contents = decodeBody(wrapper, headers: contentType.map { [HeaderSpec("Content-Type", $0)] } ?? [], bodyBuilder, pointer)
+        }
+        reportUnused(rules, used)
+        return MessageSpec(contents: contents, metadata: metadata)
+    }
+
+    /// V2 writes the query as a string (`a=1&b=2`), V3+ as a map of arrays.
+    func decodeQuery(_ node: JSONNode?, _ pointer: JSONPointer, _ builder: PactPatternBuilder) -> [HeaderSpec] {
+        guard let node else { return [] }
+        var pairs: [(String, [String])] = []
+        switch node.value {
+        case .string(let text):
+            for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+                let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = Self.decodeQueryComponent(kv[0])
+                let value = kv.count > 1 ? Self.decodeQueryComponent(kv[1]) : ""
+                if let i = pairs.firstIndex(where: { $0.0 == name }) { pairs[i].1.append(value) } else { pairs.append((name, [value])) }
+            }
+        case .object(let object):
+            for member in object.members {
+                if let list = member.value.arrayValue {
+                    pairs.append((member.key, list.map { $0.stringValue ?? $0.rendered() }))
+                } else if let s = member.value.stringValue {
+                    pairs.append((member.key, [s]))
+                } else {
+                    context.warning("query parameter \"\(member.key)\" must be a string or an array of strings", at: member.value.position,
+                                    pointer / member.key)
+                }
+            }
+        case .null:
+            return []
+        default:
+            context.warning("\"query\" must be a string or an object, found \(node.typeName); ignored", at: node.position, pointer)
+        }
+        return pairs.map { name, values in
+            let path: [PactRulePath.Token] = [.root, .field(name)]
+            let pattern = { (value: String, index: Int) -> Pattern in
+                if builder.rules.best("query", at: path) != nil { return builder.build(.string(value), path) }
+                return builder.build(.string(value), path + [.index(index)])
+            }
+            return HeaderSpec(name: name, values: values.enumerated().map { pattern($0.element, $0.offset) })
+        }
+    }
+
+    func decodeHeaders(_ node: JSONNode?, _ pointer: JSONPointer, _ builder: PactPatternBuilder) -> [HeaderSpec] {
+        guard let node else { return [] }
+        guard let object = node.objectValue else {
+            if !node.isNull {
+                context.warning("\"headers\" must be an object, found \(node.typeName); ignored", at: node.position, pointer)
+            }
+            return []
+        }
+        return object.members.map { member in
+            // Header rules are looked up by name, ignoring case.
+            let ruleName = builder.rules.categories["header"]?.first { entry in
+                if case .field(let n)? = entry.path.tokens.last { return n.caseInsensitiveCompare(member.key) } else { return false }
+            }.flatMap { entry -> String? in if case .field(let n)? = entry.path.tokens.last { n } else { nil } } ?? member.key
+            let values: [String]
+            if let list = member.value.arrayValue {
+                values = list.map { $0.stringValue ?? $0.rendered() }
+            } else {
+                values = [member.value.stringValue ?? member.value.rendered()]
+            }
+            let joined = values.joined(separator: ", ")
+            return HeaderSpec(name: member.key, values: [builder.build(.string(joined), [.root, .field(ruleName)])])
+        }
+    }
+
+    func decodeBody(_ object: JSONObject, headers: [HeaderSpec], _ builder: PactPatternBuilder, _ pointer: JSONPointer) -> BodySpec? {
+        guard let body = object["body"] else { return nil }
+        let contentType = headers.first(named: "Content-Type")?.values.first?.example.stringValue
+        // V4 wraps bodies: {"content": …, "contentType": …, "encoded": false}.
+        if let wrapped = body.objectValue, wrapped["content"] != nil, wrapped["contentType"] != nil || wrapped["encoded"] != nil {
+            let declared = wrapped["contentType"]?.stringValue ?? contentType
+            let content = wrapped["content"]!
+            if let encoded = wrapped["encoded"], encoded.boolValue != false || encoded.stringValue != nil {
+                context.warning("base64-encoded Pact bodies are compared as text in this version", at: encoded.position, pointer / "body" / "encoded")
+            }
+            return decodeContent(content, contentType: declared, builder)
+        }
+        return decodeContent(body, contentType: contentType, builder)
+    }
+
+    func decodeContent(_ content: JSONNode, contentType: String?, _ builder: PactPatternBuilder) -> BodySpec? {
+        let isJSON = contentType.map(MediaType.isJSON) ?? true
+        if case .string(let text) = content.value {
+            if text.isEmpty { return .text(.string("")) }
+            if isJSON, contentType != nil, let parsed = try? JSONParser.parse(text).root {
+                return .json(builder.build(parsed))
+            }
+            if !isJSON || contentType == nil {
+                return .text(builder.build(content))
+            }
+        }
+        return .json(builder.build(content))
+    }
+
+    func reportUnused(_ rules: PactMatchingRules, _ used: PactPatternBuilder.UsedRules) {
+        for (category, entries) in rules.categories.sorted(by: { $0.key < $1.key }) {
+            for entry in entries where !used.paths.contains(category + " " + entry.path.text) {
+                context.warning("the \(category) matching rule at \"\(entry.path.text)\" points at nothing in the example; it only applies to values the example does not show",
+                                at: entry.position, entry.pointer)
+            }
+        }
+    }
+
+    static func decodeQueryComponent(_ s: Substring) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(s.utf8)
+        var i = 0
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case 0x30...0x39: b - 0x30
+            case 0x41...0x46: b - 0x41 + 10
+            case 0x61...0x66: b - 0x61 + 10
+            default: nil
+            }
+        }
+        while i < utf8.count {
+            if utf8[i] == UInt8(ascii: "%"), i + 2 < utf8.count, let h = hex(utf8[i + 1]), let l = hex(utf8[i + 2]) {
+                bytes.append(h << 4 | l)
+                i += 3
+            } else {
+                bytes.append(utf8[i] == UInt8(ascii: "+") ? 0x20 : utf8[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
+}

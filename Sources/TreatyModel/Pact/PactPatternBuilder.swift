@@ -1,0 +1,98 @@
+/// Turns a Pact example plus its path-based matching rules into Treaty's inline pattern: each value
+/// that a rule's path selects (the most specific path wins, as in Pact) becomes a matcher around
+/// that value. Rules that select nothing in the example get a warning.
+struct PactPatternBuilder {
+    let category: String
+    let rules: PactMatchingRules
+    let context: LoadContext
+    let pointer: JSONPointer
+    /// Paths of the entries applied, for the "points at nothing" check.
+    let used: UsedRules
+
+    final class UsedRules {
+        var paths = Set<String>()
+    }
+
+    func build(_ node: JSONNode, _ path: [PactRulePath.Token] = [.root]) -> Pattern {
+        if let entry = rules.best(category, at: path) {
+            used.paths.insert(category + " " + entry.path.text)
+            return apply(entry, node, path)
+        }
+        return structural(node, path)
+    }
+
+    func structural(_ node: JSONNode, _ path: [PactRulePath.Token]) -> Pattern {
+        switch node.value {
+        case .array(let elements):
+            return .array(elements.enumerated().map { build($0.element, path + [.index($0.offset)]) })
+        case .object(let object):
+            return .object(object.members.map { PatternMember(key: $0.key, pattern: build($0.value, path + [.field($0.key)])) })
+        default:
+            return Pattern(literal: node)
+        }
+    }
+
+    func apply(_ entry: PactMatchingRules.Entry, _ node: JSONNode, _ path: [PactRulePath.Token]) -> Pattern {
+        let converted = entry.matchers.compactMap { convert($0, node, path, entry) }
+        guard !converted.isEmpty else { return structural(node, path) }
+        if converted.count == 1 { return .matcher(Matcher(rule: converted[0], position: entry.position, pointer: entry.pointer)) }
+        let combined: MatchRule = entry.combine == "OR" ? .anyOf(converted) : .allOf(converted)
+        return .matcher(Matcher(rule: combined, position: entry.position, pointer: entry.pointer))
+    }
+
+    func convert(_ matcher: JSONObject, _ node: JSONNode, _ path: [PactRulePath.Token], _ entry: PactMatchingRules.Entry) -> MatchRule? {
+        let min = matcher["min"]?.numberValue?.intValue
+        let max = matcher["max"]?.numberValue?.intValue
+        var kind = matcher["match"]?.stringValue
+        if kind == nil {
+            if min != nil || max != nil { kind = "type" } else if matcher["regex"] != nil { kind = "regex" }
+        }
+        let text = Self.text(of: node)
+        switch kind ?? "" {
+        case "type", "min", "max", "minmax", "minType", "maxType", "minmaxType":
+            if case .array(let elements) = node.value, min != nil || max != nil {
+                let template = elements.first.map { build($0, path + [.index(0)]) }
+                guard let template else { return .type(structural(node, path)) }
+                return .eachLike(template, min: min ?? 0, max: max, examples: elements.count)
+            }
+            return .type(structural(node, path))
+        case "regex":
+            guard let source = matcher["regex"]?.stringValue else {
+                context.warning("regex matching rule at \(entry.path) has no \"regex\"; compared for equality", at: entry.position, entry.pointer)
+                return nil
+            }
+            do {
+                return .regex(try RegexPattern(source), example: text ?? node.rendered())
+            } catch {
+                context.error("invalid regular expression /\(source)/ in the matching rule at \(entry.path): \(error.cause ?? "")",
+                              at: entry.position, entry.pointer)
+                return nil
+            }
+        case "equality": return .equals(node)
+        case "include":
+            return .include(matcher["value"]?.stringValue ?? text ?? "")
+        case "integer": return .integer(example: node.numberValue ?? JSONNumber(0))
+        case "decimal": return .decimal(example: node.numberValue ?? JSONNumber(text: "0.0"))
+        case "number": return .number(example: node.numberValue ?? JSONNumber(0))
+        case "boolean": return .boolean(example: node.boolValue ?? (text == "true"))
+        case "null": return .null
+        case "date", "time", "timestamp", "datetime":
+            let k: DateTimeKind = kind == "date" ? .date : kind == "time" ? .time : .datetime
+            let format = matcher["format"]?.stringValue ?? matcher[kind!]?.stringValue
+            return .dateTime(k, format: format, example: text ?? "")
+        default:
+            context.warning("matching rule \"\(kind ?? "(none)")\" at \(entry.path) is not supported; the value is compared for equality",
+                            at: entry.position, entry.pointer)
+            return nil
+        }
+    }
+
+    static func text(of node: JSONNode) -> String? {
+        switch node.value {
+        case .string(let s): s
+        case .number(let n): n.text
+        case .bool(let b): b ? "true" : "false"
+        default: nil
+        }
+    }
+}
