@@ -34,8 +34,11 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // XML parsing over libxml2, as plain values (no I/O): the model reads XML bodies with it.
+        .target(name: "TreatyXML", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+
         // Pure layers.
-        .target(name: "TreatyModel", swiftSettings: swiftSettings),
+        .target(name: "TreatyModel", dependencies: ["TreatyXML"], swiftSettings: swiftSettings),
         .target(name: "TreatyMatching", dependencies: ["TreatyModel"], swiftSettings: swiftSettings),
 
         // Reports (libxml2), verifier (libcurl), mock (SwiftNIO).
@@ -75,7 +78,7 @@ let package = Package(
         .target(name: "TreatyTestSupport", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
 
         // Tests mirror Sources.
-        .testTarget(name: "TreatyModelTests", dependencies: ["TreatyModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "TreatyModelTests", dependencies: ["TreatyModel", "TreatyXML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TreatyMatchingTests",
             dependencies: ["TreatyModel", "TreatyMatching"],

@@ -24,6 +24,20 @@ enum BodyMatching {
             return ValueMatcher(allowUnexpectedKeys: allowUnexpectedKeys).match(pattern, document.root, at: "$.body")
         case .text(let pattern):
             return StringMatching.match(pattern, String(decoding: actual, as: UTF8.self), path: "$.body", what: "body")
+        case .xml(let pattern, _):
+            if actual.isEmpty {
+                return [Mismatch(path: "$.body", expected: "an XML body", actual: "(empty body)", rule: "body",
+                                 message: "expected an XML body, got an empty body")]
+            }
+            switch XMLBody.json(from: actual) {
+            case .failure(let error):
+                let text = String(decoding: actual.prefix(200), as: UTF8.self)
+                return [Mismatch(path: "$.body", expected: "an XML body", actual: clip(text), rule: "body",
+                                 message: "body is not well-formed XML: \(error)")]
+            case .success(let shape):
+                return ValueMatcher(allowUnexpectedKeys: allowUnexpectedKeys, allowExtraElements: allowUnexpectedKeys, xml: true)
+                    .match(pattern, shape, at: "$.body")
+            }
         case .bytes(let expected):
             guard expected != actual else { return [] }
             let firstDifference = zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(expected.count, actual.count)

@@ -8,9 +8,18 @@ public struct ValueMatcher: Sendable {
     /// Whether an actual object may carry keys the contract does not name. Responses allow them
     /// (consumers ignore what they do not read); requests do not (Pact's rule).
     public var allowUnexpectedKeys: Bool
+    /// Whether an actual array may be longer than the written one (XML response bodies: extra
+    /// child elements are allowed, as Pact allows them).
+    public var allowExtraElements: Bool
 
-    public init(allowUnexpectedKeys: Bool) {
+    /// Objects are XML elements in `XMLBody`'s shape: child elements, text and namespaces the
+    /// contract does not show are mismatches even where unexpected attributes are allowed.
+    public var xml: Bool
+
+    public init(allowUnexpectedKeys: Bool, allowExtraElements: Bool = false, xml: Bool = false) {
         self.allowUnexpectedKeys = allowUnexpectedKeys
+        self.allowExtraElements = allowExtraElements
+        self.xml = xml
     }
 
     /// All mismatches of `actual` against `pattern`; empty when it matches.
@@ -44,7 +53,7 @@ public struct ValueMatcher: Sendable {
                 }
                 return
             }
-            if a.count != elements.count {
+            if a.count != elements.count && !(allowExtraElements && a.count > elements.count) {
                 out.append(Mismatch(path: path.text, expected: "\(elements.count) element(s)", actual: "\(a.count) element(s)",
                                     rule: "equality", message: "expected an array of \(elements.count) element(s), got \(a.count)"))
             }
@@ -64,9 +73,9 @@ public struct ValueMatcher: Sendable {
                 }
                 match(member.pattern, value, path.key(member.key), byType: byType, &out)
             }
-            if !allowUnexpectedKeys {
+            if !allowUnexpectedKeys || xml {
                 let expectedKeys = Set(members.map(\.key))
-                for member in a.members where !expectedKeys.contains(member.key) {
+                for member in a.members where !expectedKeys.contains(member.key) && (!allowUnexpectedKeys || !member.key.hasPrefix("@")) {
                     out.append(Mismatch(path: path.key(member.key).text, expected: "(absent)", actual: preview(member.value),
                                         rule: "unexpected", message: "unexpected key \"\(member.key)\""))
                 }
@@ -113,6 +122,10 @@ public struct ValueMatcher: Sendable {
             for (i, element) in a.enumerated() {
                 match(template, element, path.index(i), byType: true, &out)
             }
+        case .childCount(let min, let max):
+            let count = actual.objectValue?.members.reduce(0) { $0 + ($1.value.arrayValue?.count ?? 0) } ?? 0
+            if count < min { fail("at least \(min) child element(s)", "expected at least \(min) child element(s), got \(count)") }
+            if let max, count > max { fail("at most \(max) child element(s)", "expected at most \(max) child element(s), got \(count)") }
         case .allOf(let rules):
             for rule in rules { matchRule(rule, actual, path, &out) }
         case .anyOf(let rules):

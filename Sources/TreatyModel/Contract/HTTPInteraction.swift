@@ -66,6 +66,8 @@ public enum BodySpec: Sendable {
     case text(Pattern)
     /// Exact bytes (from a `bodyFile` that is not JSON).
     case bytes([UInt8])
+    /// An XML document in its JSON shape (see `XMLBody`), with matchers; `source` is what the mock sends.
+    case xml(Pattern, source: [UInt8])
 
     /// The bytes the mock (or the verifier, for requests) sends.
     public var exampleBytes: [UInt8] {
@@ -73,6 +75,7 @@ public enum BodySpec: Sendable {
         case .json(let pattern): pattern.example.renderedBytes()
         case .text(let pattern): Array((pattern.example.stringValue ?? pattern.example.rendered()).utf8)
         case .bytes(let bytes): bytes
+        case .xml(_, let source): source
         }
     }
 
@@ -82,6 +85,7 @@ public enum BodySpec: Sendable {
         case .json: "application/json"
         case .text: "text/plain; charset=utf-8"
         case .bytes: "application/octet-stream"
+        case .xml: "application/xml"
         }
     }
 }

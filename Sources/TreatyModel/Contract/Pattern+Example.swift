@@ -31,7 +31,8 @@ extension MatchRule {
             let one = template.example
             return .array(Array(repeating: one, count: count))
         case .include(let s): return .string(s)
-        case .allOf(let rules), .anyOf(let rules): return rules.first?.example ?? .null
+        case .allOf(let rules), .anyOf(let rules): return rules.last?.example ?? .null
+        case .childCount: return .object([])
         }
     }
 
@@ -50,6 +51,7 @@ extension MatchRule {
         case .dateTime(let kind, _, _): "$" + kind.rawValue
         case .eachLike: "$eachLike"
         case .include: "$include"
+        case .childCount: "childCount"
         case .allOf: "$and"
         case .anyOf: "$or"
         }

@@ -88,7 +88,9 @@ public enum MatchRule: Sendable {
     case eachLike(Pattern, min: Int, max: Int?, examples: Int)
     /// `$include`: a string containing this text.
     case include(String)
-    /// `$and`: every rule applies (Pact's `"combine": "AND"`); the first rule's example is sent.
+    /// An XML element with `min`…`max` child elements (Pact's min/max on an element path).
+    case childCount(min: Int, max: Int?)
+    /// `$and`: every rule applies (Pact's `"combine": "AND"`); the last rule's example is sent.
     case allOf([MatchRule])
     /// `$or`: at least one rule applies (Pact's `"combine": "OR"`); the first rule's example is sent.
     case anyOf([MatchRule])

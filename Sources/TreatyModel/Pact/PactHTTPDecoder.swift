@@ -151,6 +151,18 @@ struct PactHTTPDecoder {
     }
 
     func decodeContent(_ content: JSONNode, contentType: String?, _ builder: PactPatternBuilder) -> BodySpec? {
+        if case .string(let text) = content.value, contentType.map(XMLBody.isXML) ?? text.hasPrefix("<?xml") {
+            let bytes = Array(text.utf8)
+            switch XMLBody.json(from: bytes) {
+            case .success(let shape):
+                var xmlBuilder = builder
+                xmlBuilder.xml = true
+                return .xml(xmlBuilder.build(shape), source: bytes)
+            case .failure(let error):
+                context.warning("the XML body does not parse (\(error)); it is compared as text", at: content.position, builder.pointer / "body")
+                return .text(.string(text))
+            }
+        }
         let isJSON = contentType.map(MediaType.isJSON) ?? true
         if case .string(let text) = content.value {
             if text.isEmpty { return .text(.string("")) }

@@ -17,10 +17,11 @@ public struct PactMatchingRules: Sendable {
     public init() {}
 
     /// The entries of `category` whose path matches `path` exactly, most specific first.
-    public func best(_ category: String, at path: [PactRulePath.Token]) -> Entry? {
+    public func best(_ category: String, at path: [PactRulePath.Token], stripping: Bool = false) -> Entry? {
         var best: (Entry, Int)?
         for entry in categories[category] ?? [] {
-            let w = entry.path.weight(against: path)
+            let rulePath = stripping ? entry.path.tokens.filter { $0 != .anyIndex && !$0.isIndex } : entry.path.tokens
+            let w = PactRulePath(tokens: rulePath, text: entry.path.text).weight(against: path)
             if w > 0, best == nil || w >= best!.1 { best = (entry, w) }
         }
         return best?.0
@@ -104,4 +105,8 @@ public struct PactMatchingRules: Sendable {
         rules.categories[category, default: []].append(
             Entry(path: parsed, matchers: matchers, combine: combine, position: node.position, pointer: pointer))
     }
+}
+
+extension PactRulePath.Token {
+    var isIndex: Bool { if case .index = self { true } else { false } }
 }

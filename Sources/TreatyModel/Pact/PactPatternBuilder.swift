@@ -8,12 +8,15 @@ struct PactPatternBuilder {
     let pointer: JSONPointer
     /// Paths of the entries applied, for the "points at nothing" check.
     let used: UsedRules
+    /// XML bodies: rule paths name elements without indexes (`$.animals.alligator['@name']`).
+    var xml = false
 
     final class UsedRules {
         var paths = Set<String>()
     }
 
     func build(_ node: JSONNode, _ path: [PactRulePath.Token] = [.root]) -> Pattern {
+        if xml { return buildXML(node, path) }
         if let entry = rules.best(category, at: path) {
             used.paths.insert(category + " " + entry.path.text)
             return apply(entry, node, path)
@@ -85,6 +88,52 @@ struct PactPatternBuilder {
                             at: entry.position, entry.pointer)
             return nil
         }
+    }
+
+    /// XML shape: element objects take the rules at their element path; groups of same-named
+    /// children never do (their elements do); value rules apply to the element's `#text`.
+    func buildXML(_ node: JSONNode, _ path: [PactRulePath.Token]) -> Pattern {
+        switch node.value {
+        case .array(let elements):
+            return .array(elements.map { buildXML($0, path) })
+        case .object(let object):
+            let isElement = path.count > 1 && !(path.last.map { if case .field(let n) = $0 { n.hasPrefix("@") || n == "#text" } else { false } } ?? false)
+            let structure = Pattern.object(object.members.map { member in
+                PatternMember(key: member.key, pattern: buildXML(member.value, path + [.field(member.key)]))
+            })
+            guard isElement, let entry = rules.best(category, at: Self.stripIndexes(path), stripping: true) else { return structure }
+            used.paths.insert(category + " " + entry.path.text)
+            var rules: [MatchRule] = []
+            for matcher in entry.matchers {
+                let min = matcher["min"]?.numberValue?.intValue
+                let max = matcher["max"]?.numberValue?.intValue
+                let kind = matcher["match"]?.stringValue ?? (min != nil || max != nil ? "type" : matcher["regex"] != nil ? "regex" : "")
+                if kind == "type" || kind.hasSuffix("Type") || kind == "min" || kind == "max" {
+                    if min != nil || max != nil { rules.append(.childCount(min: min ?? 0, max: max)) }
+                    rules.append(.type(structure))
+                } else if let rule = convert(matcher, object["#text"] ?? .string(""), path + [.field("#text")], entry) {
+                    // A value rule on an element tests its text.
+                    var members = object.members.filter { $0.key != "#text" }.map {
+                        PatternMember(key: $0.key, pattern: buildXML($0.value, path + [.field($0.key)]))
+                    }
+                    members.append(PatternMember(key: "#text", pattern: .matcher(Matcher(rule: rule, position: entry.position, pointer: entry.pointer))))
+                    return .object(members)
+                }
+            }
+            if rules.isEmpty { return structure }
+            let rule: MatchRule = rules.count == 1 ? rules[0] : .allOf(rules)
+            return .matcher(Matcher(rule: rule, position: entry.position, pointer: entry.pointer))
+        default:
+            if let entry = rules.best(category, at: Self.stripIndexes(path), stripping: true) {
+                used.paths.insert(category + " " + entry.path.text)
+                return apply(entry, node, path)
+            }
+            return Pattern(literal: node)
+        }
+    }
+
+    static func stripIndexes(_ path: [PactRulePath.Token]) -> [PactRulePath.Token] {
+        path.filter { if case .index = $0 { false } else { true } }
     }
 
     static func text(of node: JSONNode) -> String? {
