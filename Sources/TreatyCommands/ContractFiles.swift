@@ -50,11 +50,11 @@ struct ContractFiles {
         return loaded
     }
 
-    /// JSON that parses and has no `"treaty"` key is data, not a contract. Unparseable JSON counts
+    /// JSON that parses and is neither a Treaty contract nor a Pact file is data. Unparseable JSON counts
     /// as a contract so that its syntax error is reported.
     func looksLikeContract(_ bytes: [UInt8]) -> Bool {
         guard let document = try? JSONParser.parse(bytes) else { return true }
-        return document.root["treaty"] != nil
+        return ContractLoader.isContract(document.root)
     }
 
     func jsonFiles(in folder: String) -> [String] {

@@ -11,6 +11,10 @@ public struct Interaction: Sendable {
 
     public enum Kind: Sendable {
         case http(HTTPInteraction)
+        /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
+        case message(MessageSpec)
+        /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
+        case synchronousMessage(request: MessageSpec, responses: [MessageSpec])
     }
 
     public init(
@@ -33,6 +37,7 @@ public struct Interaction: Sendable {
     public var http: HTTPInteraction? {
         switch kind {
         case .http(let http): http
+        default: nil
         }
     }
 
@@ -40,6 +45,8 @@ public struct Interaction: Sendable {
     public var kindName: String {
         switch kind {
         case .http: "http"
+        case .message: "message"
+        case .synchronousMessage: "synchronous message"
         }
     }
 }

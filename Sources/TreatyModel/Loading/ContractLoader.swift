@@ -18,7 +18,12 @@ public struct ContractLoader: Sendable {
     static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "interactions"]
     static let interactionKeys = ["name", "description", "given"] + InteractionKindName.allCases.map(\.rawValue)
 
-    /// Loads a Treaty contract from `bytes`; `file` names it in diagnostics and resolves references.
+    /// True for a Treaty contract (a `"treaty"` key) or a Pact file (detected by content).
+    public static func isContract(_ root: JSONNode) -> Bool {
+        root["treaty"] != nil || PactLoader.looksLikePact(root)
+    }
+
+    /// Loads a Treaty contract or a Pact file (V1–V4, detected by content) from `bytes`; `file` names it in diagnostics and resolves references.
     public func load(_ bytes: [UInt8], file: String) -> Result {
         let context = LoadContext(file: file, resolver: resolver)
         let document: JSONParser.Document
@@ -31,6 +36,10 @@ public struct ContractLoader: Sendable {
         for duplicate in document.duplicateKeys {
             context.error("duplicate key \"\(duplicate.key)\"; JSON readers disagree on which one wins, keep one",
                           at: duplicate.position, duplicate.pointer)
+        }
+        if PactLoader.looksLikePact(document.root) {
+            let contract = PactLoader(context: context).load(document.root)
+            return Result(contract: context.errorCount == 0 ? contract : nil, diagnostics: context.diagnostics)
         }
         let contract = decodeContract(document.root, context)
         return Result(contract: context.errorCount == 0 ? contract : nil, diagnostics: context.diagnostics)
