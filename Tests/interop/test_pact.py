@@ -100,3 +100,16 @@ def test_treaty_mock_serves_the_pact_to_a_client(pact_file):
         assert unmatched.headers.get("X-Treaty-Unmatched") == "true"
     finally:
         running.stop()
+
+
+def test_imported_contract_lints_clean_and_verifies_the_same(pact_file, tmp_path):
+    out = tmp_path / "imported"
+    result = run_treaty("import", "pact", str(pact_file), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    contract = out / "web-shop-pact--orders.json"
+    assert contract.exists()
+    assert run_treaty("lint", str(contract), "--root", str(tmp_path)).returncode == 0
+    with Provider(create_app(broken=True)) as provider:
+        verified = run_treaty("verify", str(contract), "--base-url", provider.url, "--state-url", f"{provider.url}/_treaty/state")
+    assert verified.returncode == 1
+    assert "$.body.total: expected a decimal number, got 31" in verified.stdout

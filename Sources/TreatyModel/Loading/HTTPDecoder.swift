@@ -100,6 +100,9 @@ struct HTTPDecoder {
                               reader.pointer / "bodyFile")
             }
             guard let pattern = patterns.decode(body, reader.pointer / "body") else { return nil }
+            if case .string(let text) = body.value, let contentType, XMLBody.isXML(contentType) {
+                return xml(Array(text.utf8), at: body.position, reader.pointer / "body")
+            }
             if case .string = pattern.example.value, !declaredJSON {
                 return .text(pattern)
             }
@@ -120,6 +123,9 @@ struct HTTPDecoder {
         case .unreadable(let path, let reason):
             context.error("bodyFile \"\(reference)\" (\(path)) cannot be read: \(reason)", at: fileNode.position, pointer)
         case .contents(let bytes, let path):
+            if contentType.map(XMLBody.isXML) ?? path.lowercased().hasSuffix(".xml") {
+                return xml(bytes, at: fileNode.position, pointer)
+            }
             let isJSON = declaredJSON || (contentType == nil && path.lowercased().hasSuffix(".json"))
             guard isJSON else { return .bytes(bytes) }
             let sub = LoadContext(file: path, resolver: context.resolver)
@@ -138,6 +144,18 @@ struct HTTPDecoder {
             }
         }
         return nil
+    }
+}
+
+extension HTTPDecoder {
+    /// An XML body compared by structure: attributes in any order, namespaces by URI.
+    func xml(_ bytes: [UInt8], at position: SourcePosition, _ pointer: JSONPointer) -> BodySpec? {
+        switch XMLBody.json(from: bytes) {
+        case .success(let shape): return .xml(Pattern(literal: shape), source: bytes)
+        case .failure(let error):
+            context.error("the XML body is not well-formed: \(error)", at: position, pointer)
+            return nil
+        }
     }
 }
 

@@ -7,7 +7,7 @@ struct PatternDecoder {
     static let matchers: [String: [String]] = [
         "$equals": [], "$type": [], "$regex": ["example"], "$integer": [], "$decimal": [], "$number": [],
         "$boolean": [], "$string": [], "$null": [], "$date": ["format"], "$time": ["format"],
-        "$datetime": ["format"], "$eachLike": ["min", "max", "examples"], "$include": [],
+        "$datetime": ["format"], "$eachLike": ["min", "max", "examples"], "$include": [], "$and": [], "$or": [],
     ]
 
     func decode(_ node: JSONNode, _ pointer: JSONPointer) -> Pattern? {
@@ -132,6 +132,22 @@ struct PatternDecoder {
         case "$include":
             guard let s = value.stringValue else { return wrong("a string") }
             return matcher(.include(s))
+        case "$and", "$or":
+            guard let list = value.arrayValue, !list.isEmpty else {
+                context.error("\(head.key) takes a non-empty array of matchers", at: at, valuePointer)
+                return nil
+            }
+            var rules: [MatchRule] = []
+            for (i, element) in list.enumerated() {
+                guard let p = decode(element, valuePointer / i) else { return nil }
+                guard case .matcher(let m) = p else {
+                    context.error("\(head.key) combines matchers; element \(i) is a plain value (use {\"$equals\": …})",
+                                  at: element.position, valuePointer / i)
+                    return nil
+                }
+                rules.append(m.rule)
+            }
+            return matcher(head.key == "$and" ? .allOf(rules) : .anyOf(rules))
         case "$date", "$time", "$datetime":
             let kind = DateTimeKind(rawValue: String(head.key.dropFirst()))!
             guard let example = value.stringValue else { return wrong("a string") }

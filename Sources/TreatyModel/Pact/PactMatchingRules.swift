@@ -48,11 +48,11 @@ public struct PactMatchingRules: Sendable {
             }
             if entries["matchers"] != nil {
                 // V3 `path` (and V4 `status`) rules have no sub-paths.
-                add(category, "$", member.value, memberPointer, context, into: &rules)
+                add(category, "$", member.value, memberPointer, context, into: &rules, at: member.keyPosition)
                 continue
             }
             for entry in entries.members {
-                add(category, entry.key, entry.value, memberPointer / entry.key, context, into: &rules)
+                add(category, entry.key, entry.value, memberPointer / entry.key, context, into: &rules, at: entry.keyPosition)
             }
         }
         return rules
@@ -67,9 +67,9 @@ public struct PactMatchingRules: Sendable {
                 // `$.headers.Accept` and `$.query.name`: the name is the rest.
                 if rest.hasPrefix(".") { rest.removeFirst() }
                 if rest.hasPrefix("['"), rest.hasSuffix("']") { rest = String(rest.dropFirst(2).dropLast(2)) }
-                add(category, rest.isEmpty ? "$" : rest, member.value, pointer, context, into: &rules, single: true)
+                add(category, rest.isEmpty ? "$" : rest, member.value, pointer, context, into: &rules, single: true, at: member.keyPosition)
             } else {
-                add(category, "$" + rest, member.value, pointer, context, into: &rules, single: true)
+                add(category, "$" + rest, member.value, pointer, context, into: &rules, single: true, at: member.keyPosition)
             }
             return
         }
@@ -79,7 +79,7 @@ public struct PactMatchingRules: Sendable {
 
     static func add(
         _ category: String, _ path: String, _ node: JSONNode, _ pointer: JSONPointer, _ context: LoadContext,
-        into rules: inout PactMatchingRules, single: Bool = false
+        into rules: inout PactMatchingRules, single: Bool = false, at keyPosition: SourcePosition
     ) {
         guard let object = node.objectValue else {
             context.warning("matching rule at \"\(path)\" must be an object; ignored", at: node.position, pointer)
@@ -103,7 +103,7 @@ public struct PactMatchingRules: Sendable {
             matchers = [object]
         }
         rules.categories[category, default: []].append(
-            Entry(path: parsed, matchers: matchers, combine: combine, position: node.position, pointer: pointer))
+            Entry(path: parsed, matchers: matchers, combine: combine, position: keyPosition, pointer: pointer))
     }
 }
 

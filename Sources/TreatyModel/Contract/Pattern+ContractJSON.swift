@@ -1,0 +1,80 @@
+extension Pattern {
+    /// The pattern in Treaty's inline contract syntax, or nil with the reason when the syntax
+    /// cannot express it (XML child counts).
+    public func contractJSON() -> Result<JSONNode, InexpressibleRule> {
+        switch self {
+        case .null, .bool, .number, .string:
+            return .success(example)
+        case .array(let elements):
+            var out: [JSONNode] = []
+            for element in elements {
+                switch element.contractJSON() {
+                case .success(let node): out.append(node)
+                case .failure(let reason): return .failure(reason)
+                }
+            }
+            return .success(.array(out))
+        case .object(let members):
+            if isLiteral, members.contains(where: { $0.key.hasPrefix("$") }) {
+                // A literal key starting with "$" would read as a matcher.
+                return .success(.object([("$equals", example)]))
+            }
+            var out: [(String, JSONNode)] = []
+            for member in members {
+                switch member.pattern.contractJSON() {
+                case .success(let node): out.append((member.key, node))
+                case .failure(let reason): return .failure(reason)
+                }
+            }
+            return .success(.object(out))
+        case .matcher(let matcher):
+            return matcher.rule.contractJSON()
+        }
+    }
+}
+
+/// Why a rule has no inline form.
+public struct InexpressibleRule: Error, Hashable, Sendable {
+    public var rule: String
+}
+
+extension MatchRule {
+    public func contractJSON() -> Result<JSONNode, InexpressibleRule> {
+        func wrap(_ pattern: Pattern, _ build: (JSONNode) -> JSONNode) -> Result<JSONNode, InexpressibleRule> {
+            pattern.contractJSON().map(build)
+        }
+        switch self {
+        case .equals(let node): return .success(.object([("$equals", node)]))
+        case .type(let pattern): return wrap(pattern) { .object([("$type", $0)]) }
+        case .regex(let regex, let example): return .success(.object([("$regex", .string(regex.source)), ("example", .string(example))]))
+        case .integer(let n): return .success(.object([("$integer", JSONNode(.number(n)))]))
+        case .decimal(let n): return .success(.object([("$decimal", JSONNode(.number(n)))]))
+        case .number(let n): return .success(.object([("$number", JSONNode(.number(n)))]))
+        case .boolean(let b): return .success(.object([("$boolean", .bool(b))]))
+        case .string(let s): return .success(.object([("$string", .string(s))]))
+        case .null: return .success(.object([("$null", .null)]))
+        case .dateTime(let kind, let format, let example):
+            var members: [(String, JSONNode)] = [("$" + kind.rawValue, .string(example))]
+            if let format { members.append(("format", .string(format))) }
+            return .success(.object(members))
+        case .eachLike(let template, let min, let max, let examples):
+            return wrap(template) { t in
+                var members: [(String, JSONNode)] = [("$eachLike", t), ("min", .number(min))]
+                if let max { members.append(("max", .number(max))) }
+                members.append(("examples", .number(examples)))
+                return .object(members)
+            }
+        case .include(let s): return .success(.object([("$include", .string(s))]))
+        case .allOf(let rules), .anyOf(let rules):
+            var out: [JSONNode] = []
+            for rule in rules {
+                switch rule.contractJSON() {
+                case .success(let node): out.append(node)
+                case .failure(let reason): return .failure(reason)
+                }
+            }
+            return .success(.object([(name, .array(out))]))
+        case .childCount: return .failure(InexpressibleRule(rule: "XML child-count (min/max on an element)"))
+        }
+    }
+}
