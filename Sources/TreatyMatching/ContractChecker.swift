@@ -37,7 +37,10 @@ public enum ContractChecker {
         case .matcher(let matcher):
             visit(matcher)
             switch matcher.rule {
-            case .type(let inner), .eachLike(let inner, _, _, _): visitMatchers(inner, visit)
+            case .type(let inner), .eachLike(let inner, _, _, _), .eachValue(let inner, _), .notEmpty(let inner), .eachKey(let inner, _):
+                visitMatchers(inner, visit)
+            case .values(let members): members.forEach { visitMatchers($0.pattern, visit) }
+            case .arrayContains(let variants): variants.forEach { visitMatchers($0, visit) }
             default: return
             }
         }

@@ -5,7 +5,12 @@ import TreatyModel
 public enum ResponseMatcher {
     public static func match(_ response: HTTPResponseData, _ spec: HTTPResponseSpec) -> [Mismatch] {
         var out: [Mismatch] = []
-        if response.status != spec.status {
+        if let rule = spec.statusRule {
+            if !rule.allows(response.status) {
+                out.append(Mismatch(path: "$.status", expected: rule.description, actual: String(response.status), rule: "$statusCode",
+                                    message: "expected a status that is \(rule), got \(response.status)"))
+            }
+        } else if response.status != spec.status {
             out.append(Mismatch(path: "$.status", expected: String(spec.status), actual: String(response.status), rule: "equality",
                                 message: "expected status \(spec.status), got \(response.status)"))
         }

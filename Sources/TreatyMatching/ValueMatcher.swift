@@ -122,6 +122,63 @@ public struct ValueMatcher: Sendable {
             for (i, element) in a.enumerated() {
                 match(template, element, path.index(i), byType: true, &out)
             }
+        case .size(let min, let max):
+            let count: Int
+            switch actual.value {
+            case .array(let a): count = a.count
+            case .object(let o): count = o.count
+            case .string(let t): count = t.count
+            default: return fail("an array", "expected an array, got \(actual.typeName)")
+            }
+            if let min, count < min { fail("at least \(min) element(s)", "expected at least \(min) element(s), got \(count)") }
+            if let max, count > max { fail("at most \(max) element(s)", "expected at most \(max) element(s), got \(count)") }
+        case .eachKey(let key, _):
+            guard let object = actual.objectValue else { return fail("an object", "expected an object, got \(actual.typeName)") }
+            for member in object.members {
+                out += StringMatching.match(key, member.key, path: path.key(member.key).text, what: "key")
+            }
+        case .eachValue(let template, _):
+            if let object = actual.objectValue {
+                for member in object.members { match(template, member.value, path.key(member.key), byType: true, &out) }
+            } else if let array = actual.arrayValue {
+                for (i, element) in array.enumerated() { match(template, element, path.index(i), byType: true, &out) }
+            } else {
+                fail("an object or array", "expected an object or array, got \(actual.typeName)")
+            }
+        case .values(let templates):
+            guard let object = actual.objectValue else { return fail("an object", "expected an object, got \(actual.typeName)") }
+            for member in object.members {
+                let template = templates.first { $0.key == member.key } ?? templates[0]
+                match(template.pattern, member.value, path.key(member.key), byType: true, &out)
+            }
+        case .arrayContains(let variants):
+            guard let array = actual.arrayValue else { return fail("an array", "expected an array, got \(actual.typeName)") }
+            for (i, variant) in variants.enumerated() {
+                let found = array.contains { element in
+                    var attempt: [Mismatch] = []
+                    match(variant, element, path, byType: false, &attempt)
+                    return attempt.isEmpty
+                }
+                if !found {
+                    out.append(Mismatch(path: path.text, expected: "an element like \(preview(variant.example, limit: 80))", actual: preview(actual),
+                                        rule: "$arrayContains", message: "no element matches variant \(i) (\(preview(variant.example, limit: 80)))"))
+                }
+            }
+        case .semver:
+            guard let text = actual.stringValue, SemanticVersion.isValid(text) else {
+                return fail("a semantic version", "expected a semantic version such as 1.2.3, got \(describe(actual))")
+            }
+        case .notEmpty(let pattern):
+            match(pattern, actual, path, byType: true, &out)
+            let empty: Bool
+            switch actual.value {
+            case .string(let t): empty = t.isEmpty
+            case .array(let a): empty = a.isEmpty
+            case .object(let o): empty = o.isEmpty
+            case .null: empty = true
+            default: empty = false
+            }
+            if empty { fail("a non-empty value", "expected a non-empty value, got \(describe(actual))") }
         case .childCount(let min, let max):
             let count = actual.objectValue?.members.reduce(0) { $0 + ($1.value.arrayValue?.count ?? 0) } ?? 0
             if count < min { fail("at least \(min) child element(s)", "expected at least \(min) child element(s), got \(count)") }

@@ -43,6 +43,26 @@ func contract(_ interactions: String) throws -> Contract {
         #expect(mismatches[2].message.hasPrefix("body is not JSON"))
     }
 
+    @Test func statusCodeClassesAndLists() throws {
+        let c = try contract(#"{"name": "s", "http": {"request": {"path": "/"}, "response": {"status": {"$statusCode": ["success", 404], "example": 201}}}}"#)
+        let spec = try #require(c.interactions[0].http?.response)
+        #expect(spec.status == 201)
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 204), spec).isEmpty)
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 404), spec).isEmpty)
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 500), spec).map(\.message) == ["expected a status that is success or 404, got 500"])
+    }
+
+    @Test func xmlBodiesCompareByStructure() throws {
+        let c = try contract(#"{"name": "x", "http": {"request": {"path": "/"}, "response": {"headers": {"Content-Type": {"$regex": ".*xml$", "example": "application/xml"}}, "body": "<order id=\"1\" xmlns=\"urn:o\"><item>A</item></order>"}}}"#)
+        let spec = try #require(c.interactions[0].http?.response)
+        let same = #"<?xml version="1.0"?><o:order xmlns:o="urn:o" id="1"><o:item>A</o:item></o:order>"#
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 200, headers: [("Content-Type", "text/xml")], body: Array(same.utf8)), spec).isEmpty)
+        let other = #"<order xmlns="urn:o" id="1"><item>B</item></order>"#
+        #expect(ResponseMatcher.match(HTTPResponseData(status: 200, headers: [("Content-Type", "text/xml")], body: Array(other.utf8)), spec).map(\.path) == ["$.body.order.item[0]['#text']"])
+        let broken = ResponseMatcher.match(HTTPResponseData(status: 200, headers: [("Content-Type", "text/xml")], body: Array("<order>".utf8)), spec)
+        #expect(broken.first?.message.hasPrefix("body is not well-formed XML") == true)
+    }
+
     @Test func textBodiesCompareAsStrings() throws {
         let c = try contract(#"{"name": "t", "http": {"request": {"path": "/"}, "response": {"body": {"$include": "ok"}}}}"#)
         let spec = try #require(c.interactions[0].http?.response)

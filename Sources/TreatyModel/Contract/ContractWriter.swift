@@ -32,7 +32,7 @@ public enum ContractWriter {
             if !http.request.query.isEmpty { request.append(("query", named(http.request.query, interaction, warn))) }
             if !http.request.headers.isEmpty { request.append(("headers", named(http.request.headers, interaction, warn))) }
             if let body = body(http.request.body, interaction, warn) { request.append(("body", body)) }
-            var response: [(String, JSONNode)] = [("status", .number(http.response.status))]
+            var response: [(String, JSONNode)] = [("status", status(http.response))]
             if !http.response.headers.isEmpty { response.append(("headers", named(http.response.headers, interaction, warn))) }
             if let body = body(http.response.body, interaction, warn) { response.append(("body", body)) }
             members.append(("http", .object([("request", .object(request)), ("response", .object(response))])))
@@ -48,6 +48,18 @@ public enum ContractWriter {
     }
 
     typealias Warn = (Interaction, String) -> Void
+
+    static func status(_ response: HTTPResponseSpec) -> JSONNode {
+        guard let rule = response.statusRule else { return .number(response.status) }
+        var seen = Set<String>()
+        let items: [JSONNode] = rule.items.compactMap { item in
+            switch item {
+            case .code(let c): return seen.insert(String(c)).inserted ? .number(c) : nil
+            case .range(let name, _): return seen.insert(name).inserted ? .string(name) : nil
+            }
+        }
+        return .object([("$statusCode", items.count == 1 ? items[0] : .array(items)), ("example", .number(response.status))])
+    }
 
     static func render(_ pattern: Pattern, _ interaction: Interaction, _ what: String, _ warn: Warn) -> JSONNode {
         switch pattern.contractJSON() {

@@ -31,12 +31,16 @@ public struct HTTPRequestSpec: Sendable {
 
 /// What the provider answers.
 public struct HTTPResponseSpec: Sendable {
+    /// The status the mock sends (and, without `statusRule`, the one the provider must send).
     public var status: Int
+    /// Statuses the provider may send instead of exactly `status`.
+    public var statusRule: StatusRule?
     public var headers: [HeaderSpec]
     public var body: BodySpec?
 
-    public init(status: Int, headers: [HeaderSpec] = [], body: BodySpec? = nil) {
+    public init(status: Int, statusRule: StatusRule? = nil, headers: [HeaderSpec] = [], body: BodySpec? = nil) {
         self.status = status
+        self.statusRule = statusRule
         self.headers = headers
         self.body = body
     }

@@ -65,6 +65,16 @@ extension MatchRule {
                 return .object(members)
             }
         case .include(let s): return .success(.object([("$include", .string(s))]))
+        case .allOf(let rules) where rules.count == 2:
+            if case .type(let p) = rules[0], case .size(let min, let max) = rules[1] {
+                return wrap(p) { t in
+                    var members: [(String, JSONNode)] = [("$type", t)]
+                    if let min { members.append(("min", .number(min))) }
+                    if let max { members.append(("max", .number(max))) }
+                    return .object(members)
+                }
+            }
+            fallthrough
         case .allOf(let rules), .anyOf(let rules):
             var out: [JSONNode] = []
             for rule in rules {
@@ -75,6 +85,13 @@ extension MatchRule {
             }
             return .success(.object([(name, .array(out))]))
         case .childCount: return .failure(InexpressibleRule(rule: "XML child-count (min/max on an element)"))
+        case .size: return .failure(InexpressibleRule(rule: "size"))
+        case .eachKey(let key, let example): return wrap(key) { .object([("$eachKey", $0), ("example", example)]) }
+        case .eachValue(let template, let example): return wrap(template) { .object([("$eachValue", $0), ("example", example)]) }
+        case .values(let members): return Pattern.object(members).contractJSON().map { .object([("$values", $0)]) }
+        case .arrayContains(let variants): return Pattern.array(variants).contractJSON().map { .object([("$arrayContains", $0)]) }
+        case .semver(let example): return .success(.object([("$semver", .string(example))]))
+        case .notEmpty(let pattern): return wrap(pattern) { .object([("$notEmpty", $0)]) }
         }
     }
 }

@@ -32,7 +32,13 @@ extension MatchRule {
             return .array(Array(repeating: one, count: count))
         case .include(let s): return .string(s)
         case .allOf(let rules), .anyOf(let rules): return rules.last?.example ?? .null
-        case .childCount: return .object([])
+        case .childCount, .size: return .object([])
+        case .eachKey(_, let example), .eachValue(_, let example): return example
+        case .values(let members):
+            return JSONNode(.object(JSONObject(members.map { JSONObject.Member(key: $0.key, value: $0.pattern.example) })))
+        case .arrayContains(let variants): return .array(variants.map(\.example))
+        case .semver(let example): return .string(example)
+        case .notEmpty(let pattern): return pattern.example
         }
     }
 
@@ -52,6 +58,13 @@ extension MatchRule {
         case .eachLike: "$eachLike"
         case .include: "$include"
         case .childCount: "childCount"
+        case .size: "size"
+        case .eachKey: "$eachKey"
+        case .eachValue: "$eachValue"
+        case .values: "$values"
+        case .arrayContains: "$arrayContains"
+        case .semver: "$semver"
+        case .notEmpty: "$notEmpty"
         case .allOf: "$and"
         case .anyOf: "$or"
         }

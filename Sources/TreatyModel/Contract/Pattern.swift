@@ -88,6 +88,21 @@ public enum MatchRule: Sendable {
     case eachLike(Pattern, min: Int, max: Int?, examples: Int)
     /// `$include`: a string containing this text.
     case include(String)
+    /// `$type` with `min`/`max`: an array (or object, string) whose size lies in the range.
+    case size(min: Int?, max: Int?)
+    /// `$eachKey`: every key of an object satisfies the string pattern; `example` is sent.
+    case eachKey(Pattern, example: JSONNode)
+    /// `$eachValue`: every value of an object (or element of an array) matches the template by type.
+    case eachValue(Pattern, example: JSONNode)
+    /// `$values`: an object whose keys are free; each value matches the template of the same key,
+    /// or the first template.
+    case values([PatternMember])
+    /// `$arrayContains`: an array with, for each variant, at least one element that matches it.
+    case arrayContains([Pattern])
+    /// `$semver`: a semantic version string (`1.2.3`, `2.0.0-rc.1+build.5`).
+    case semver(example: String)
+    /// `$notEmpty`: a non-empty string, array or object of the example's type.
+    case notEmpty(Pattern)
     /// An XML element with `min`…`max` child elements (Pact's min/max on an element path).
     case childCount(min: Int, max: Int?)
     /// `$and`: every rule applies (Pact's `"combine": "AND"`); the last rule's example is sent.

@@ -45,10 +45,40 @@ struct HTTPDecoder {
     func decodeResponse(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPResponseSpec? {
         guard let reader = ObjectReader(node, pointer, context, what: "an http response") else { return nil }
         reader.checkKeys(["status", "headers", "body", "bodyFile"])
-        let status = reader.integer("status", in: 100...599) ?? 200
+        var status = 200
+        var statusRule: StatusRule?
+        if let node = reader["status"], let object = node.objectValue, object["$statusCode"] != nil {
+            (status, statusRule) = decodeStatusRule(node, object, pointer / "status")
+        } else {
+            status = reader.integer("status", in: 100...599) ?? 200
+        }
         let headers = reader["headers"].map { decodeNamedValues($0, pointer / "headers", what: "header") } ?? []
         let body = decodeBody(reader, headers: headers)
-        return HTTPResponseSpec(status: status, headers: headers, body: body)
+        return HTTPResponseSpec(status: status, statusRule: statusRule, headers: headers, body: body)
+    }
+
+    /// `{"$statusCode": "success", "example": 201}`
+    func decodeStatusRule(_ node: JSONNode, _ object: JSONObject, _ pointer: JSONPointer) -> (Int, StatusRule?) {
+        guard let reader = ObjectReader(node, pointer, context, what: "a $statusCode matcher") else { return (200, nil) }
+        reader.checkKeys(["$statusCode", "example"])
+        switch StatusRule.parse(object["$statusCode"]!) {
+        case .failure(let message):
+            context.error("$statusCode: \(message.message)", at: object["$statusCode"]!.position, pointer / "$statusCode")
+            return (200, nil)
+        case .success(let rule):
+            let example = reader.integer("example", in: 100...599)
+            let fallback = rule.items.first.map { item -> Int in
+                switch item {
+                case .code(let c): c
+                case .range(_, let r): r.lowerBound == 100 ? 200 : r.lowerBound
+                }
+            } ?? 200
+            let status = example ?? fallback
+            if !rule.allows(status) {
+                context.error("the example status \(status) is not \(rule)", at: reader["example"]?.position ?? node.position, pointer / "example")
+            }
+            return (status, rule)
+        }
     }
 
     /// `{"Accept": "application/json", "X-Ids": ["1", "2"], "X-Trace": {"$regex": "…", "example": "…"}}`

@@ -5,7 +5,8 @@ struct PatternDecoder {
 
     /// Matcher names and the modifier keys each accepts.
     static let matchers: [String: [String]] = [
-        "$equals": [], "$type": [], "$regex": ["example"], "$integer": [], "$decimal": [], "$number": [],
+        "$equals": [], "$type": ["min", "max"], "$eachKey": ["example"], "$eachValue": ["example"], "$values": [],
+        "$arrayContains": [], "$semver": [], "$notEmpty": [], "$regex": ["example"], "$integer": [], "$decimal": [], "$number": [],
         "$boolean": [], "$string": [], "$null": [], "$date": ["format"], "$time": ["format"],
         "$datetime": ["format"], "$eachLike": ["min", "max", "examples"], "$include": [], "$and": [], "$or": [],
     ]
@@ -82,7 +83,52 @@ struct PatternDecoder {
         case "$equals":
             return matcher(.equals(value))
         case "$type":
-            return decode(value, valuePointer).map { matcher(.type($0)) }
+            guard let inner = decode(value, valuePointer) else { return nil }
+            let min = reader.integer("min", in: 0...1_000_000)
+            let max = reader.integer("max", in: 0...1_000_000)
+            if let min, let max, max < min {
+                context.error("$type \"max\" (\(max)) is smaller than \"min\" (\(min))", at: reader["max"]?.position, pointer / "max")
+                return nil
+            }
+            if min == nil && max == nil { return matcher(.type(inner)) }
+            return matcher(.allOf([.type(inner), .size(min: min, max: max)]))
+        case "$eachKey":
+            guard let key = decodeString(value, valuePointer, what: "$eachKey") else { return nil }
+            guard let example = reader.required("example") else { return nil }
+            guard example.objectValue != nil else {
+                context.error("$eachKey needs an object as its \"example\", found \(example.typeName)", at: example.position, pointer / "example")
+                return nil
+            }
+            return matcher(.eachKey(key, example: example))
+        case "$eachValue":
+            guard let template = decode(value, valuePointer) else { return nil }
+            let example = reader["example"] ?? .object([("key", template.example)])
+            guard example.objectValue != nil || example.arrayValue != nil else {
+                context.error("$eachValue needs an object or array as its \"example\", found \(example.typeName)", at: example.position,
+                              pointer / "example")
+                return nil
+            }
+            return matcher(.eachValue(template, example: example))
+        case "$values":
+            guard let inner = decode(value, valuePointer), case .object(let members) = inner, !members.isEmpty else {
+                context.error("$values takes a non-empty object of example values", at: at, valuePointer)
+                return nil
+            }
+            return matcher(.values(members))
+        case "$arrayContains":
+            guard let inner = decode(value, valuePointer), case .array(let variants) = inner, !variants.isEmpty else {
+                context.error("$arrayContains takes a non-empty array of variants", at: at, valuePointer)
+                return nil
+            }
+            return matcher(.arrayContains(variants))
+        case "$semver":
+            guard let s = value.stringValue else { return wrong("a string") }
+            return matcher(.semver(example: s))
+        case "$notEmpty":
+            guard let inner = decode(value, valuePointer) else { return nil }
+            if let text = inner.example.stringValue, text.isEmpty { return wrong("a non-empty value") }
+            if inner.example.arrayValue?.isEmpty == true || inner.example.objectValue?.isEmpty == true { return wrong("a non-empty value") }
+            return matcher(.notEmpty(inner))
         case "$regex":
             guard let source = value.stringValue else {
                 context.error("$regex takes the regular expression as a string, found \(value.typeName)", at: at, valuePointer)

@@ -40,10 +40,19 @@ struct PactHTTPDecoder {
                 context.error("Pact response \"status\" must be an HTTP status, found \(s.rendered())", at: s.position, pointer / "status")
             }
         }
+        var statusRule: StatusRule?
+        if let entry = rules.best("status", at: [.root]), let matcher = entry.matchers.first, matcher["match"]?.stringValue == "statusCode" {
+            used.paths.insert("status " + entry.path.text)
+            switch matcher["status"].map(StatusRule.parse) {
+            case .success(let rule)?: statusRule = rule
+            case .failure(let message)?: context.warning("statusCode rule: \(message.message); the status is compared exactly", at: entry.position, entry.pointer)
+            case nil: context.warning("statusCode rule without \"status\"; the status is compared exactly", at: entry.position, entry.pointer)
+            }
+        }
         let headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
         let body = decodeBody(object, headers: headers, builder("body"), pointer)
         reportUnused(rules, used)
-        return HTTPResponseSpec(status: status, headers: headers, body: body)
+        return HTTPResponseSpec(status: status, statusRule: statusRule, headers: headers, body: body)
     }
 
     /// A message's `contents` (V3 `contents`, V4 `contents`, older `body`) and `metaData`.

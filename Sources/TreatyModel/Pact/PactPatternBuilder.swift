@@ -72,6 +72,38 @@ struct PactPatternBuilder {
                 return nil
             }
         case "equality": return .equals(node)
+        case "values":
+            guard case .object(let members) = structural(node, path), !members.isEmpty else { return .type(structural(node, path)) }
+            return .values(members)
+        case "eachKey", "eachValue":
+            let inner = (matcher["rules"]?.arrayValue ?? []).compactMap(\.objectValue)
+            if kind == "eachKey" {
+                let firstKey = node.objectValue?.members.first?.key ?? ""
+                let rules = inner.compactMap { convert($0, .string(firstKey), path, entry) }
+                let key: Pattern = rules.isEmpty ? .matcher(Matcher(rule: .string(example: firstKey))) : .matcher(Matcher(rule: rules.count == 1 ? rules[0] : .allOf(rules)))
+                return .eachKey(key, example: node)
+            }
+            let firstValue = node.objectValue?.members.first?.value ?? node.arrayValue?.first ?? .null
+            let rules = inner.compactMap { convert($0, firstValue, path, entry) }
+            let template: Pattern = rules.isEmpty ? Pattern(literal: firstValue) : .matcher(Matcher(rule: rules.count == 1 ? rules[0] : .allOf(rules)))
+            return .eachValue(template, example: node)
+        case "arrayContains":
+            let elements = node.arrayValue ?? []
+            var variants: [Pattern] = []
+            for variant in matcher["variants"]?.arrayValue ?? [] {
+                let index = variant["index"]?.numberValue?.intValue ?? variants.count
+                guard index < elements.count else { continue }
+                var variantRules = PactMatchingRules()
+                if let rules = variant["rules"] {
+                    variantRules = PactMatchingRules.read(.object([("body", rules)]), entry.pointer, context)
+                }
+                let sub = PactPatternBuilder(category: "body", rules: variantRules, context: context, pointer: pointer, used: UsedRules())
+                variants.append(sub.build(elements[index]))
+            }
+            if variants.isEmpty { variants = elements.map(Pattern.init(literal:)) }
+            return .arrayContains(variants)
+        case "semver": return .semver(example: text ?? "")
+        case "notEmpty": return .notEmpty(structural(node, path))
         case "include":
             return .include(matcher["value"]?.stringValue ?? text ?? "")
         case "integer": return .integer(example: node.numberValue ?? JSONNumber(0))
