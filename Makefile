@@ -11,7 +11,7 @@ CONFIG ?= debug
 BIN = $(shell swift build -c $(CONFIG) --show-bin-path)/treaty
 MOCK_ARGS ?=
 
-.PHONY: help deps venv build mock test test-swift test-interop lint format clean
+.PHONY: help deps venv build mock test test-swift test-interop lint format clean bench
 
 help:
 	@echo "make mock   build and serve Contracts/ (MOCK_ARGS='--verbose' for more)"
@@ -62,3 +62,6 @@ format:
 
 clean:
 	rm -rf .build $(VENV)
+
+bench:
+	Benchmarks/run
