@@ -51,11 +51,24 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 method: requestHead.method.rawValue, target: requestHead.uri,
                 headers: requestHead.headers.map { ($0.name, $0.value) },
                 body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
-            let answer = responder.respond(to: request)
+            let answer = responder.respond(to: request, baseURL: baseURL(context))
             report(request, answer)
             write(context, status: answer.status, headers: answer.headers, body: answer.body, head: requestHead,
                   keepAlive: requestHead.isKeepAlive)
         }
+    }
+
+    private var cachedBaseURL: String?
+
+    private func baseURL(_ context: ChannelHandlerContext) -> String {
+        if let cachedBaseURL { return cachedBaseURL }
+        var url = ""
+        if let address = context.channel.localAddress, let port = address.port {
+            let host = address.ipAddress ?? configuration.host
+            url = "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        }
+        cachedBaseURL = url
+        return url
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -19,6 +19,8 @@ public struct MockResponder: Sendable {
     public let unmatchedStatus: Int
     private let index: InteractionIndex
     private let answers: [Answer?]
+    /// Interactions whose response has generators: rendered per request.
+    private let dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)]
 
     public init(contract: Contract, unmatchedStatus: Int = 404) {
         self.contract = contract
@@ -28,6 +30,38 @@ public struct MockResponder: Sendable {
             guard let http = interaction.http else { return nil }
             return Self.prepare(http.response, name: interaction.name)
         }
+        var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
+        for (i, interaction) in contract.interactions.enumerated() {
+            guard let response = interaction.http?.response else { continue }
+            var generated = response.headers.contains { $0.values.contains(where: \.hasGenerators) }
+            switch response.body {
+            case .json(let p)?, .text(let p)?: generated = generated || p.hasGenerators
+            default: break
+            }
+            if generated {
+                let params = JSONObject(interaction.states.flatMap(\.params.members))
+                dynamic[i] = (response, params)
+            }
+        }
+        self.dynamic = dynamic
+    }
+
+    /// Renders a response with generators for this request.
+    static func render(_ response: HTTPResponseSpec, name: String, _ generator: ValueGenerator) -> Answer {
+        var answer = prepare(response, name: name)
+        answer.headers = answer.headers.map { header in
+            guard let spec = response.headers.first(named: header.name) else { return header }
+            let values = spec.values.map { generator.render($0).stringValue ?? generator.render($0).rendered() }
+            return (header.name, values.joined(separator: ", "))
+        }
+        switch response.body {
+        case .json(let p)?: answer.body = generator.render(p).renderedBytes()
+        case .text(let p)?:
+            let node = generator.render(p)
+            answer.body = Array((node.stringValue ?? node.rendered()).utf8)
+        default: break
+        }
+        return answer
     }
 
     static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
@@ -45,10 +79,14 @@ public struct MockResponder: Sendable {
         return Answer(status: response.status, headers: headers, body: body, interaction: name, mismatches: [])
     }
 
-    /// The answer to `request`.
-    public func respond(to request: HTTPRequestData) -> Answer {
+    /// The answer to `request`; `baseURL` is the mock's own address, for `mockServerURL` generators.
+    public func respond(to request: HTTPRequestData, baseURL: String = "") -> Answer {
         switch index.select(request) {
         case .matched(let position):
+            if let (spec, states) = dynamic[position] {
+                let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
+                return Self.render(spec, name: contract.interactions[position].name, generator)
+            }
             return answers[position]!
         case .unmatched(let nearest, let mismatches):
             return unmatchedAnswer(request, nearest: nearest.map { contract.interactions[$0].name }, mismatches: mismatches)

@@ -9,6 +9,9 @@ public enum ConsoleReport {
             text = "  \(paint("PASS", "32"))   \(result.name) \(time)"
         case .failed(let mismatches):
             text = "  \(paint("FAIL", "31"))   \(result.name) \(time)\n" + indent(MismatchText.render(mismatches), by: 9)
+            if let diff = result.bodyDiff, !diff.isEmpty {
+                text += "\n" + indent("body diff (- expected example, + actual):\n" + diff, by: 9)
+            }
         case .error(let kind, let message):
             text = "  \(paint("ERROR", "31;1"))  \(result.name) \(time)\n" + indent("\(kind): \(message)", by: 9)
         case .skipped(let reason):

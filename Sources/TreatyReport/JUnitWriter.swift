@@ -60,7 +60,9 @@ public enum JUnitWriter {
                 switch result.outcome {
                 case .passed: break
                 case .failed(let mismatches):
-                    let failure = textChild(testcase, "failure", MismatchText.render(mismatches))
+                    var text = MismatchText.render(mismatches)
+                    if let diff = result.bodyDiff, !diff.isEmpty { text += "\n\nbody diff (- expected example, + actual):\n" + diff }
+                    let failure = textChild(testcase, "failure", text)
                     set(failure, "type", "mismatch")
                     set(failure, "message", MismatchText.summary(mismatches))
                 case .error(let kind, let message):

@@ -59,13 +59,16 @@ public struct CaseResult: Sendable {
     public var outcome: Outcome
     /// What was sent and received, for `system-out` and verbose output.
     public var log: String
+    /// For body mismatches: expected (`-`) against actual (`+`) body, line by line.
+    public var bodyDiff: String?
 
-    public init(name: String, kind: String = "http", duration: Double, outcome: Outcome, log: String = "") {
+    public init(name: String, kind: String = "http", duration: Double, outcome: Outcome, log: String = "", bodyDiff: String? = nil) {
         self.name = name
         self.kind = kind
         self.duration = duration
         self.outcome = outcome
         self.log = log
+        self.bodyDiff = bodyDiff
     }
 
     public var passed: Bool { if case .passed = outcome { true } else { false } }

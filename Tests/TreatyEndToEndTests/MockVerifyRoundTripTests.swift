@@ -71,7 +71,7 @@ func withMock<R: Sendable>(_ contracts: [Contract], log: @escaping @Sendable (St
         try JUnitWriter.write(report, to: file)
         #expect(TestSupport.schemaErrors(file: file, schema: TestSupport.junitSchema) == nil)
         let xml = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(xml.contains(#"<testsuite name="web-shop → orders" tests="6" failures="6" errors="0""#))
+        #expect(xml.contains(#"<testsuite name="web-shop → orders" tests="7" failures="7" errors="0""#))
         #expect(xml.contains("$.body.total: expected a decimal number, got 31"))
     }
 

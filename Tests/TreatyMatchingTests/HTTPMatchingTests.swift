@@ -98,3 +98,23 @@ func contract(_ interactions: String) throws -> Contract {
         #expect(PercentEncoding.encode("a b&c/é") == "a%20b%26c%2F%C3%A9")
     }
 }
+
+@Suite struct TextDiffTests {
+    @Test func showsRemovedAndAddedLinesWithContext() {
+        let expected = (1...10).map { "line \($0)" }.joined(separator: "\n")
+        let actual = expected.replacingOccurrences(of: "line 5", with: "line five") + "\nline 11"
+        #expect(TextDiff.unified(expected: expected, actual: actual, context: 1) == """
+              …
+              line 4
+            - line 5
+            + line five
+              line 6
+              …
+              line 10
+            + line 11
+            """)
+        #expect(TextDiff.unified(expected: "same", actual: "same").isEmpty)
+    }
+}
+
+import Foundation

@@ -24,10 +24,10 @@ def test_a_conforming_provider_passes(tmp_path):
         result = run_treaty("verify", ORDERS, "--base-url", provider.url, "--state-url", f"{provider.url}/_treaty/state",
                             "--junit", str(tmp_path / "junit.xml"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 interaction(s): 6 passed, 0 failed, 0 error(s)" in result.stdout
+    assert "7 interaction(s): 7 passed, 0 failed, 0 error(s)" in result.stdout
     xml = assert_valid_junit(tmp_path / "junit.xml")
     suites = list(xml)
-    assert len(suites) == 1 and suites[0].tests == 6 and suites[0].failures == 0
+    assert len(suites) == 1 and suites[0].tests == 7 and suites[0].failures == 0
     assert [case.name for case in suites[0]][:2] == ["get an existing order", "get a missing order"]
     calls = app.config["state_calls"]
     assert {"state": "order exists", "params": {"id": 42}, "action": "setup"} in calls
@@ -84,7 +84,7 @@ def test_nothing_listening_is_a_connection_refused_error(tmp_path):
     assert result.returncode == 1
     assert "connection-refused" in result.stdout
     suite = list(assert_valid_junit(tmp_path / "junit.xml"))[0]
-    assert suite.errors == 6
+    assert suite.errors == 7
 
 
 def test_exit_codes_for_usage_and_contract_errors(tmp_path):

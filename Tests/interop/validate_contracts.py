@@ -8,18 +8,26 @@ Checks, each counted as one pass or failure:
     "treaty" key; other JSON files are data, such as bodyFile targets) is valid;
   * every JSON bodyFile a contract reads as a pattern is a valid pattern (matchers included);
   * known-bad documents are rejected, at the expected JSON pointer, so the check cannot pass
-    vacuously; known-good documents are accepted.
+    vacuously; known-good documents are accepted;
+  * with --lint TREATY (a built treaty binary), `treaty lint` agrees on every known document:
+    known-bad ones give a lint error (or, where the loader only warns, a warning), known-good ones
+    lint clean (see LINT_EXPECTED for the documented exceptions).
 
+Pact files (no "treaty" key) are skipped: the schema describes Treaty contracts only.
 Prints one line per check and ends with "N passed, M failed"; exits 1 on any failure.
-Run from anywhere: python3 Tests/interop/validate_contracts.py [CONTRACT-FILE-OR-FOLDER...]
+Run from anywhere:
+  python3 Tests/interop/validate_contracts.py [--lint .build/debug/treaty] [CONTRACT-FILE-OR-FOLDER...]
 (default: the repository's Contracts/ folder).
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -225,7 +233,7 @@ KNOWN_BAD = [
      I0 + "/http/response/body/id/example"),
     ("two matcher keys", with_(RES + ["body", "id"], {"$type": 1, "$regex": "a", "example": "a"}),
      I0 + "/http/response/body/id"),
-    ("matcher mixed with plain keys (the loader warns and drops them)", with_(RES + ["body"], {"id": 1, "$integer": 2}),
+    ("matcher mixed with plain keys", with_(RES + ["body"], {"id": 1, "$integer": 2}),
      I0 + "/http/response/body"),
     ('$integer as text', with_(RES + ["body", "id"], {"$integer": "42"}), I0 + "/http/response/body/id/$integer"),
     ("$integer with a fraction", with_(RES + ["body", "id"], {"$integer": 4.5}), I0 + "/http/response/body/id/$integer"),
@@ -242,6 +250,74 @@ KNOWN_BAD = [
     ("bad matcher nested in $eachLike", with_(RES + ["body", "id"], {"$eachLike": {"n": {"$regx": "a"}}}),
      I0 + "/http/response/body/id/$eachLike/n"),
     ("bad matcher inside an array", with_(RES + ["body"], [{"$nul": None}]), I0 + "/http/response/body/0"),
+    # $type with min/max
+    ("$type min as text", with_(RES + ["body", "id"], {"$type": [1], "min": "1"}), I0 + "/http/response/body/id/min"),
+    ("$type max -1", with_(RES + ["body", "id"], {"$type": [1], "max": -1}), I0 + "/http/response/body/id/max"),
+    ("$type unknown modifier", with_(RES + ["body", "id"], {"$type": [1], "size": 1}), I0 + "/http/response/body/id"),
+    # $eachKey
+    ("$eachKey without example", with_(RES + ["body", "id"], {"$eachKey": {"$regex": "^[a-z]+$", "example": "ab"}}),
+     I0 + "/http/response/body/id"),
+    ("$eachKey example not an object", with_(RES + ["body", "id"], {"$eachKey": "a", "example": ["a"]}),
+     I0 + "/http/response/body/id/example"),
+    ("$eachKey key pattern $integer (not text)", with_(RES + ["body", "id"], {"$eachKey": {"$integer": 1}, "example": {}}),
+     I0 + "/http/response/body/id/$eachKey"),
+    ("$eachKey key pattern a plain object", with_(RES + ["body", "id"], {"$eachKey": {"a": "b"}, "example": {}}),
+     I0 + "/http/response/body/id/$eachKey"),
+    # $eachValue
+    ("$eachValue example a string", with_(RES + ["body", "id"], {"$eachValue": 1, "example": "1"}),
+     I0 + "/http/response/body/id/example"),
+    ("bad matcher nested in $eachValue", with_(RES + ["body", "id"], {"$eachValue": {"n": {"$regx": "a"}}}),
+     I0 + "/http/response/body/id/$eachValue/n"),
+    # $values
+    ("$values empty", with_(RES + ["body", "id"], {"$values": {}}), I0 + "/http/response/body/id/$values"),
+    ("$values an array", with_(RES + ["body", "id"], {"$values": [1]}), I0 + "/http/response/body/id/$values"),
+    ("$values a matcher", with_(RES + ["body", "id"], {"$values": {"$integer": 1}}), I0 + "/http/response/body/id/$values"),
+    # $arrayContains
+    ("$arrayContains empty", with_(RES + ["body", "id"], {"$arrayContains": []}), I0 + "/http/response/body/id/$arrayContains"),
+    ("$arrayContains an object", with_(RES + ["body", "id"], {"$arrayContains": {"sku": "A"}}),
+     I0 + "/http/response/body/id/$arrayContains"),
+    # $semver
+    ("$semver a number", with_(RES + ["body", "id"], {"$semver": 1}), I0 + "/http/response/body/id/$semver"),
+    ("$semver example 1.2", with_(RES + ["body", "id"], {"$semver": "1.2"}), I0 + "/http/response/body/id/$semver"),
+    ("$semver example v1.2.3", with_(RES + ["body", "id"], {"$semver": "v1.2.3"}), I0 + "/http/response/body/id/$semver"),
+    ("$semver example 1.02.3", with_(RES + ["body", "id"], {"$semver": "1.02.3"}), I0 + "/http/response/body/id/$semver"),
+    ("$semver as the path", with_(REQ + ["path"], {"$semver": "1.2.3"}), I0 + "/http/request/path/$semver"),
+    # $notEmpty
+    ('$notEmpty ""', with_(RES + ["body", "id"], {"$notEmpty": ""}), I0 + "/http/response/body/id/$notEmpty"),
+    ("$notEmpty []", with_(RES + ["body", "id"], {"$notEmpty": []}), I0 + "/http/response/body/id/$notEmpty"),
+    ("$notEmpty {}", with_(RES + ["body", "id"], {"$notEmpty": {}}), I0 + "/http/response/body/id/$notEmpty"),
+    ("$notEmpty null", with_(RES + ["body", "id"], {"$notEmpty": None}), I0 + "/http/response/body/id/$notEmpty"),
+    ("header value $notEmpty with a number example", with_(REQ + ["headers"], {"X-Count": {"$notEmpty": 5}}),
+     I0 + "/http/request/headers/X-Count/$notEmpty"),
+    # $and / $or
+    ("$and empty", with_(RES + ["body", "id"], {"$and": []}), I0 + "/http/response/body/id/$and"),
+    ("$and not an array", with_(RES + ["body", "id"], {"$and": {"$integer": 1}}), I0 + "/http/response/body/id/$and"),
+    ("$and with a plain number", with_(RES + ["body", "id"], {"$and": [{"$integer": 1}, 1]}), I0 + "/http/response/body/id/$and/1"),
+    ("$or with a plain object", with_(RES + ["body", "id"], {"$or": [{"sku": "A"}, {"$null": None}]}),
+     I0 + "/http/response/body/id/$or/0"),
+    ("$or with an empty object", with_(RES + ["body", "id"], {"$or": [{}]}), I0 + "/http/response/body/id/$or/0"),
+    ("bad matcher nested in $or", with_(RES + ["body", "id"], {"$or": [{"$regx": "a"}]}), I0 + "/http/response/body/id/$or/0"),
+    ("header value $or ending in a number matcher", with_(REQ + ["headers"], {"X-Mode": {"$or": [{"$string": "a"}, {"$integer": 1}]}}),
+     I0 + "/http/request/headers/X-Mode/$or/1"),
+    # $statusCode
+    ('$statusCode class "fine"', with_(RES + ["status"], {"$statusCode": "fine"}), I0 + "/http/response/status/$statusCode"),
+    ("$statusCode empty list", with_(RES + ["status"], {"$statusCode": []}), I0 + "/http/response/status/$statusCode"),
+    ("$statusCode 99", with_(RES + ["status"], {"$statusCode": [200, 99]}), I0 + "/http/response/status/$statusCode"),
+    ('$statusCode example "201"', with_(RES + ["status"], {"$statusCode": "success", "example": "201"}),
+     I0 + "/http/response/status/example"),
+    ("$statusCode example 700", with_(RES + ["status"], {"$statusCode": "serverError", "example": 700}),
+     I0 + "/http/response/status/example"),
+    ("status object without $statusCode", with_(RES + ["status"], {"example": 404}), I0 + "/http/response/status"),
+    ("$statusCode unknown key (the loader warns)", with_(RES + ["status"], {"$statusCode": 404, "examples": 404}),
+     I0 + "/http/response/status"),
+    ("$statusCode in a body (not a value matcher)", with_(RES + ["body", "id"], {"$statusCode": 200}),
+     I0 + "/http/response/body/id"),
+    # "generate" (any matcher)
+    ("unknown generator", with_(RES + ["body", "id"], {"$integer": 1, "generate": "random"}), I0 + "/http/response/body/id/generate"),
+    ("generator object with two keys", with_(RES + ["body", "id"], {"$integer": 1, "generate": {"randomInt": [1, 9], "randomHex": 4}}),
+     I0 + "/http/response/body/id/generate"),
+    ("generator fromRequest outside the request", with_(RES + ["body", "id"], {"$integer": 1, "generate": {"fromRequest": "/cookies/a"}}),
+     I0 + "/http/response/body/id/generate"),
 ]
 
 KNOWN_GOOD = [
@@ -267,12 +343,102 @@ KNOWN_GOOD = [
         "k": {"$date": "01.03.2025", "format": "dd.MM.yyyy"}, "l": {"$time": "09:00"}, "m": {"$datetime": "2026-11-20T10:15:00Z"},
         "n": {"$eachLike": {"id": {"$integer": 1}}, "min": 0, "max": 3, "examples": 2}, "o": {"$include": "x"},
         "p": None, "q": [True, 1.5, "s", {}], "r": {}})),
+    ("$type with min and max", with_(RES + ["body"], {
+        "tags": {"$type": ["kitchen"], "min": 1, "max": 5}, "name": {"$type": "cup", "max": 40}, "attrs": {"$type": {}, "min": 0}})),
+    ("new matchers in a body", with_(RES + ["body"], {
+        "a": {"$eachKey": {"$regex": "^[a-z]{2}$", "example": "en"}, "example": {"en": "cup", "de": "Tasse"}},
+        "a2": {"$eachKey": "only", "example": {"only": [1]}},
+        "b": {"$eachValue": {"$integer": 3}, "example": {"ABC-1": 3, "XYZ-9": 1}},
+        "b2": {"$eachValue": {"sku": "A"}}, "b3": {"$eachValue": "x", "example": ["a", "b"]},
+        "c": {"$values": {"total": {"$integer": 3}, "note": "x"}},
+        "d": {"$arrayContains": [{"sku": "ABC-1"}, {"$integer": 2}]},
+        "e": {"$semver": "2.0.0-rc.1+build.5"}, "e2": {"$semver": "0.0.0"},
+        "f": {"$notEmpty": "ABC"}, "f2": {"$notEmpty": [1]}, "f3": {"$notEmpty": {"a": 1}}, "f4": {"$notEmpty": 0},
+        "g": {"$and": [{"$include": "-"}, {"$regex": "^[A-Z]+-\\d+$", "example": "ABC-1"}]},
+        "h": {"$or": [{"$null": None}, {"$integer": 1}]},
+        "i": {"$and": [{"$eachKey": {"$regex": "^[a-z]+$", "example": "a"}, "example": {"a": 1}},
+                       {"$eachValue": {"$integer": 1}, "example": {"a": 1}}]},
+        "j": {"$or": [{"$equals": [1, 2]}, {"$eachLike": 1, "min": 0}]},
+        "k": {"$or": [{"$and": [{"$string": "x"}, {"$notEmpty": "x"}]}, {"$semver": "1.0.0"}]}})),
+    ("new matchers where text is expected", with_(REQ, {
+        "method": "GET", "path": {"$and": [{"$include": "orders"}, {"$regex": "^/orders/\\d+$", "example": "/orders/1"}]},
+        "query": {"v": {"$semver": "1.2.3"}, "q": {"$notEmpty": {"$string": "cup"}}},
+        "headers": {"X-Version": {"$semver": "1.0.0"}, "X-Id": {"$notEmpty": "abc"},
+                    "X-Mode": {"$or": [{"$equals": "fast"}, {"$regex": "^slow-\\d+$", "example": "slow-1"}]},
+                    "X-Key": {"$and": [{"$include": "k"}, {"$string": "key"}]}}})),
+    ("$notEmpty path", with_(REQ + ["path"], {"$notEmpty": "/orders/1"})),
+    ("$eachKey with a number as the key pattern", with_(RES + ["body"], {"$eachKey": 7, "example": {"7": True}})),
+    ("$statusCode: a class with an example", with_(RES + ["status"], {"$statusCode": "success", "example": 201})),
+    ("$statusCode: classes and codes", with_(RES + ["status"], {"$statusCode": ["clientError", 503], "example": 404})),
+    ("$statusCode: one code, default example", with_(RES + ["status"], {"$statusCode": 204})),
+    ("$statusCode: nonError, default example 200", with_(RES + ["status"], {"$statusCode": "nonError"})),
+    ("$statusCode: a list of classes, default example", with_(RES + ["status"], {"$statusCode": ["redirect", "error"]})),
+    ("generators", with_(RES + ["body"], {
+        "id": {"$integer": 43, "generate": {"randomInt": [100, 999]}}, "at": {"$datetime": "2026-11-25T10:00:00Z", "generate": {"now": "+1d"}},
+        "uuid": {"$regex": "^[0-9a-f-]{36}$", "example": "3f2b6c1e-8d4a-4f3b-9a61-2c7e5d9b0a14", "generate": "uuid"},
+        "echo": {"$integer": 42, "generate": {"fromRequest": "/path/1"}}, "hex": {"$string": "ab", "generate": {"randomHex": 8}}})),
+    ("XML response body", with_(RES, {"headers": {"Content-Type": "application/xml"},
+                                       "body": '<order xmlns="urn:shop" id="42"><item sku="A">cup</item><item sku="B"/></order>'})),
     ("reserved kind (the schema allows it; treaty lint says 'not supported yet')",
      with_(["interactions", 0], {"name": "stream", "sse": {"anything": True}})),
 ]
 
 
+# What `treaty lint` says about a known document, where it is not the default (known-bad: "error",
+# known-good: "clean"). The schema is stricter than the loader about unknown keys (lint warns) and
+# more lenient about reserved kinds (lint rejects them).
+LINT_EXPECTED = {
+    "unknown top-level key (the loader warns)": "warning",
+    "$statusCode unknown key (the loader warns)": "warning",
+    "reserved kind (the schema allows it; treaty lint says 'not supported yet')": "error",
+}
+
+
+def is_pact(document) -> bool:
+    """A Pact file, as treaty detects one: consumer/provider objects and interactions or messages, no "treaty" key."""
+    if not isinstance(document, dict) or "treaty" in document:
+        return False
+    parties = isinstance(document.get("consumer"), dict) or isinstance(document.get("provider"), dict)
+    return parties and ("interactions" in document or "messages" in document)
+
+
+def lint_outcome(treaty: str, document, folder: Path, index: int) -> tuple[str, str]:
+    """("error" | "warning" | "clean", first diagnostic) for `treaty lint` on the document."""
+    path = folder / f"known-{index}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    run = subprocess.run([treaty, "lint", str(path), "--root", str(folder)], capture_output=True, text=True, timeout=60)
+    lines = [line for line in (run.stderr + run.stdout).splitlines() if ": error: " in line or ": warning: " in line]
+    first = lines[0].split(": ", 1)[-1] if lines else ""
+    if run.returncode not in (0, 1):
+        return f"exit {run.returncode}", (run.stderr.strip().splitlines() or [""])[-1]
+    if any(": error: " in line for line in lines):
+        return ("error" if run.returncode == 1 else "error with exit 0"), first
+    if run.returncode == 1:
+        return "exit 1 without an error", first
+    return ("warning" if lines else "clean"), first
+
+
+def check_lint(treaty: str, tally: Tally) -> None:
+    cases = [(name, document, "error") for name, document, _ in KNOWN_BAD] + [(name, document, "clean") for name, document in KNOWN_GOOD]
+    with tempfile.TemporaryDirectory(prefix="treaty-known-") as folder:
+        for index, (name, document, default) in enumerate(cases):
+            expected = LINT_EXPECTED.get(name, default)
+            try:
+                outcome, first = lint_outcome(treaty, document, Path(folder), index)
+            except (OSError, subprocess.TimeoutExpired) as error:
+                tally.fail([f"FAIL treaty lint on {name!r}: {error}"])
+                continue
+            if outcome == expected:
+                tally.ok(f"treaty lint agrees: {name} ({outcome})")
+            else:
+                tally.fail([f"FAIL treaty lint disagrees on {name!r}: expected {expected}, got {outcome}" + (f" ({first})" if first else "")])
+
+
 def main() -> int:
+    arguments = argparse.ArgumentParser(description="Validate Treaty contracts against the JSON Schema.")
+    arguments.add_argument("paths", nargs="*", help="contract files or folders (default: Contracts/)")
+    arguments.add_argument("--lint", metavar="TREATY", help="a treaty binary: also check that `treaty lint` agrees on the known documents")
+    options = arguments.parse_args()
     tally = Tally()
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -291,7 +457,7 @@ def main() -> int:
     # Like treaty: files named on the command line are contracts; in folders (default Contracts/),
     # *.json files with a top-level "treaty" key are contracts and other parseable JSON is data.
     candidates: list[tuple[Path, bool]] = []
-    for argument in sys.argv[1:] or [str(CONTRACTS)]:
+    for argument in options.paths or [str(CONTRACTS)]:
         root = Path(argument).resolve()
         if root.is_dir():
             candidates += [(p, False) for p in sorted(root.rglob("*.json"))]
@@ -309,6 +475,10 @@ def main() -> int:
             # Treaty reports unparseable JSON in contract folders; so do we.
             tally.fail([f"FAIL {rel(path)}: (root): not valid JSON: {error}"])
             continue
+        if is_pact(document):
+            if named:
+                print(f"skip {rel(path)}: a Pact file (the schema describes Treaty contracts)")
+            continue
         if not named and not (isinstance(document, dict) and "treaty" in document):
             continue  # data, such as a bodyFile target
         contracts += 1
@@ -325,7 +495,7 @@ def main() -> int:
                 continue
             validate_file(pattern_validator, target, body, tally, label)
     if contracts == 0:
-        tally.fail([f"FAIL no contracts found in {', '.join(sys.argv[1:]) or rel(CONTRACTS)}"])
+        tally.fail([f"FAIL no contracts found in {', '.join(options.paths) or rel(CONTRACTS)}"])
 
     for name, document, expected in KNOWN_BAD:
         errors = list(validator.iter_errors(document))
@@ -345,6 +515,9 @@ def main() -> int:
                        + [f"  {shown(pointer(e.absolute_path))}: {describe(e)}" for e in errors])
         else:
             tally.ok(f"accepts {name}")
+
+    if options.lint:
+        check_lint(options.lint, tally)
 
     print(f"{tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0

@@ -28,6 +28,22 @@ public indirect enum Pattern: Sendable {
         example.stringValue
     }
 
+    /// True when some matcher in the pattern has a generator.
+    public var hasGenerators: Bool {
+        switch self {
+        case .null, .bool, .number, .string: false
+        case .array(let a): a.contains(where: \.hasGenerators)
+        case .object(let o): o.contains { $0.pattern.hasGenerators }
+        case .matcher(let m):
+            m.generator != nil || {
+                switch m.rule {
+                case .type(let p), .eachLike(let p, _, _, _), .notEmpty(let p): p.hasGenerators
+                default: false
+                }
+            }()
+        }
+    }
+
     /// True when the pattern holds no matcher anywhere.
     public var isLiteral: Bool {
         switch self {
@@ -54,11 +70,14 @@ public struct Matcher: Sendable {
     public var rule: MatchRule
     public var position: SourcePosition
     public var pointer: JSONPointer
+    /// Makes the mock's value fresh per response; the rule still judges providers.
+    public var generator: Generator?
 
-    public init(rule: MatchRule, position: SourcePosition = .start, pointer: JSONPointer = .root) {
+    public init(rule: MatchRule, position: SourcePosition = .start, pointer: JSONPointer = .root, generator: Generator? = nil) {
         self.rule = rule
         self.position = position
         self.pointer = pointer
+        self.generator = generator
     }
 }
 

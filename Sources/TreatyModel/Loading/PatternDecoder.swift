@@ -44,7 +44,7 @@ struct PatternDecoder {
 
     func decodeMatcher(_ node: JSONNode, _ object: JSONObject, _ dollarKeys: [JSONObject.Member], _ pointer: JSONPointer) -> Pattern? {
         let head = dollarKeys[0]
-        guard let modifiers = Self.matchers[head.key] else {
+        guard let ownModifiers = Self.matchers[head.key] else {
             var message = "unknown matcher \"\(head.key)\""
             if let s = Suggestion.closest(to: head.key, in: Self.matchers.keys.sorted()) {
                 message += "; did you mean \"\(s)\"?"
@@ -61,6 +61,7 @@ struct PatternDecoder {
             return nil
         }
         guard let reader = ObjectReader(node, pointer, context, what: "a \(head.key) matcher") else { return nil }
+        let modifiers = ownModifiers + ["generate"]
         let plain = object.members.filter { !$0.key.hasPrefix("$") && !modifiers.contains($0.key) }
         for member in plain where Suggestion.closest(to: member.key, in: modifiers) == nil {
             let allowed = modifiers.isEmpty ? "no modifiers" : "the modifiers " + modifiers.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -77,7 +78,22 @@ struct PatternDecoder {
             context.error("\(head.key) takes \(expected) as its example, found \(value.typeName) \(value.rendered())", at: at, valuePointer)
             return nil
         }
-        func matcher(_ rule: MatchRule) -> Pattern { .matcher(Matcher(rule: rule, position: head.keyPosition, pointer: pointer)) }
+        var generator: Generator?
+        if let generate = reader["generate"] {
+            switch Generator.parse(generate) {
+            case .success(let g): generator = g
+            case .failure(let problem):
+                context.error(problem.message, at: generate.position, pointer / "generate")
+                return nil
+            }
+            if case .regex(nil)? = generator, head.key != "$regex" {
+                context.error("\"generate\": \"regex\" needs a $regex matcher (or {\"regex\": PATTERN})", at: generate.position, pointer / "generate")
+                return nil
+            }
+        }
+        func matcher(_ rule: MatchRule) -> Pattern {
+            .matcher(Matcher(rule: rule, position: head.keyPosition, pointer: pointer, generator: generator))
+        }
 
         switch head.key {
         case "$equals":

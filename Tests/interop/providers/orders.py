@@ -6,6 +6,8 @@ types, wrong statuses), so tests can check that `treaty verify` catches each dif
 from __future__ import annotations
 
 import threading
+import uuid
+from datetime import datetime, timezone
 
 from flask import Flask, Response, jsonify, request
 
@@ -74,6 +76,12 @@ def create_app(broken: bool = False, failing_state: str | None = None) -> Flask:
     @app.get("/orders/<int:order_id>/status")
     def order_status(order_id: int):
         return Response("status: paid", content_type="text/plain")
+
+    @app.get("/orders/<int:order_id>/tracking")
+    def tracking(order_id: int):
+        return jsonify({"orderId": order_id, "requestId": str(uuid.uuid4()),
+                        "checkedAt": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "self": f"{request.host_url}orders/{order_id}/tracking"})
 
     @app.delete("/orders/<int:order_id>")
     def cancel_order(order_id: int):
