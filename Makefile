@@ -54,7 +54,7 @@ test-swift:
 	swift test --skip-build
 
 test-interop: build venv
-	$(PY) Tests/interop/validate_contracts.py
+	$(PY) Tests/interop/validate_contracts.py --lint $(BIN)
 	TREATY_BIN=$(BIN) PACT_DO_NOT_TRACK=true $(PY) -m pytest Tests/interop -q -p no:cacheprovider
 
 format:

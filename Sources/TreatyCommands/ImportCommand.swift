@@ -28,7 +28,12 @@ struct ImportPactCommand: AsyncParsableCommand {
     var overwrite = false
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            Terminal.err("\(output): error: cannot create the output folder (\((error as NSError).localizedDescription))")
+            throw ExitCode(2)
+        }
         let loader = ContractLoader(resolver: FileReferenceResolver(root: "/"))
         var failed = false
         for file in files {

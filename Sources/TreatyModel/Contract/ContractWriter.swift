@@ -30,10 +30,19 @@ public enum ContractWriter {
             var request: [(String, JSONNode)] = [("method", .string(http.request.method))]
             request.append(("path", render(http.request.path, interaction, "path", warn)))
             if !http.request.query.isEmpty { request.append(("query", named(http.request.query, interaction, warn))) }
-            if !http.request.headers.isEmpty { request.append(("headers", named(http.request.headers, interaction, warn))) }
+            var requestHeaders = http.request.headers
+            if case .xml? = http.request.body, requestHeaders.first(named: "Content-Type") == nil {
+                requestHeaders.append(HeaderSpec("Content-Type", "application/xml"))
+            }
+            if !requestHeaders.isEmpty { request.append(("headers", named(requestHeaders, interaction, warn))) }
             if let body = body(http.request.body, interaction, warn) { request.append(("body", body)) }
             var response: [(String, JSONNode)] = [("status", status(http.response))]
-            if !http.response.headers.isEmpty { response.append(("headers", named(http.response.headers, interaction, warn))) }
+            var responseHeaders = http.response.headers
+            if case .xml? = http.response.body, responseHeaders.first(named: "Content-Type") == nil {
+                // Without it the Treaty loader would read the XML as plain text.
+                responseHeaders.append(HeaderSpec("Content-Type", "application/xml"))
+            }
+            if !responseHeaders.isEmpty { response.append(("headers", named(responseHeaders, interaction, warn))) }
             if let body = body(http.response.body, interaction, warn) { response.append(("body", body)) }
             members.append(("http", .object([("request", .object(request)), ("response", .object(response))])))
             interactions.append(.object(members))

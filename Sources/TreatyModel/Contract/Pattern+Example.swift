@@ -31,7 +31,10 @@ extension MatchRule {
             let one = template.example
             return .array(Array(repeating: one, count: count))
         case .include(let s): return .string(s)
-        case .allOf(let rules), .anyOf(let rules): return rules.last?.example ?? .null
+        case .allOf(let rules), .anyOf(let rules):
+            // Size and child-count checks have no value of their own to send.
+            let valued = rules.filter { if case .size = $0 { false } else if case .childCount = $0 { false } else { true } }
+            return valued.last?.example ?? .null
         case .childCount, .size: return .object([])
         case .eachKey(_, let example), .eachValue(_, let example): return example
         case .values(let members):

@@ -126,7 +126,7 @@ public enum MatchRule: Sendable {
     case childCount(min: Int, max: Int?)
     /// `$and`: every rule applies (Pact's `"combine": "AND"`); the last rule's example is sent.
     case allOf([MatchRule])
-    /// `$or`: at least one rule applies (Pact's `"combine": "OR"`); the first rule's example is sent.
+    /// `$or`: at least one rule applies (Pact's `"combine": "OR"`); the last rule's example is sent.
     case anyOf([MatchRule])
 }
 
