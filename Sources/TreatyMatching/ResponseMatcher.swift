@@ -15,7 +15,7 @@ public enum ResponseMatcher {
                                 message: "expected status \(spec.status), got \(response.status)"))
         }
         out += HeaderMatching.match(spec.headers, response.headers)
-        out += BodyMatching.match(spec.body, response.body, allowUnexpectedKeys: true)
+        out += BodyMatching.match(spec.body, response.body, contentType: response.header("Content-Type"), allowUnexpectedKeys: true)
         return out
     }
 }

@@ -71,6 +71,7 @@ public struct MockResponder: Sendable {
         var body: [UInt8] = []
         if let spec = response.body {
             body = spec.exampleBytes
+            if case .multipart = spec { headers.removeAll { $0.name.caseInsensitiveEquals("Content-Type") } }
             if !headers.contains(where: { $0.name.caseInsensitiveEquals("Content-Type") }) {
                 headers.append(("Content-Type", spec.defaultContentType))
             }

@@ -1,4 +1,5 @@
 import TreatyMatching
+import TreatyModel
 
 /// The text of one exchange for `system-out` and verbose output: what was sent and what came back.
 struct ExchangeLog {
@@ -19,6 +20,9 @@ struct ExchangeLog {
     }
 
     func bodyPreview(_ body: [UInt8], limit: Int = 4096) -> String {
+        if body.contains(0) || String(validating: body.prefix(limit), as: UTF8.self) == nil && body.count <= limit {
+            return "(\(body.count) bytes of binary data that looks like \(ContentSniffer.mediaType(of: body)))"
+        }
         let text = String(decoding: body.prefix(limit), as: UTF8.self)
         return body.count > limit ? text + "… (\(body.count) bytes in all)" : text
     }

@@ -20,6 +20,10 @@ enum RequestBuilder {
         var body: [UInt8] = []
         if let spec = spec.body {
             body = spec.exampleBytes
+            if case .multipart = spec {
+                // The boundary must be the one the body uses.
+                headers.removeAll { $0.name.caseInsensitiveEquals("Content-Type") }
+            }
             if !headers.contains(where: { $0.name.caseInsensitiveEquals("Content-Type") }) {
                 headers.append(("Content-Type", spec.defaultContentType))
             }

@@ -94,3 +94,37 @@ import Testing
         }
     }
 }
+
+@Suite struct PactGeneratorTests {
+    @Test func responseGeneratorsBecomeTreatyGenerators() throws {
+        let result = ContractLoader().load(Array("""
+            {"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [
+              {"type": "Synchronous/HTTP", "description": "d", "providerStates": [{"name": "s", "params": {"id": 7}}],
+               "request": {"method": "GET", "path": "/"},
+               "response": {"status": 200, "headers": {"Location": ["/x/1"]},
+                 "body": {"content": {"id": null, "items": [{"at": "2020-01-01"}], "owner": 1}, "contentType": "application/json"},
+                 "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}, "$.items": {"matchers": [{"match": "type", "min": 1}]}}},
+                 "generators": {"body": {"$.id": {"type": "RandomInt", "min": 1, "max": 9},
+                                         "$.items[*].at": {"type": "Date", "format": "yyyy-MM-dd", "expression": "today + 1 day"},
+                                         "$.owner": {"type": "ProviderState", "expression": "${id}"},
+                                         "$.nothing": {"type": "Uuid"}},
+                                "header": {"Location": {"type": "MockServerURL", "example": "http://localhost:1234/x/1", "regex": ".*(/x/\\\\d+)$"}}}}}],
+             "metadata": {"pactSpecification": {"version": "4.0"}}}
+            """.utf8), file: "g.json")
+        let response = try #require(result.contract?.interactions.first?.http?.response)
+        #expect(result.diagnostics.map(\.message) == ["the Pact generator at \"$.nothing\" points at nothing in the example; ignored"])
+        guard case .json(let body)? = response.body, case .object(let members) = body else { Issue.record("no body"); return }
+        func generator(_ key: String) -> Generator? {
+            guard case .matcher(let m)? = members.first(where: { $0.key == key })?.pattern else { return nil }
+            return m.generator
+        }
+        #expect(generator("id") == .randomInt(min: 1, max: 9))
+        #expect(generator("owner") == .fromState("id"))
+        guard case .matcher(let items)? = members.first(where: { $0.key == "items" })?.pattern,
+              case .eachLike(.object(let template), _, _, _) = items.rule,
+              case .matcher(let at)? = template.first?.pattern else { Issue.record("no template generator"); return }
+        #expect(at.generator == .now(offsetSeconds: 86_400))
+        guard case .matcher(let location)? = response.headers.first?.values.first else { Issue.record("no header generator"); return }
+        #expect(location.generator == .mockServerURL("/x/1"))
+    }
+}

@@ -8,6 +8,13 @@ public struct Contract: Sendable {
     public var provider: String
     public var mock: MockSettings
     public var interactions: [Interaction]
+    /// Where the contract came from: a Treaty file, or a Pact file of this specification version.
+    public var origin: Origin = .treaty
+
+    public enum Origin: Sendable, Equatable {
+        case treaty
+        case pact(version: Int)
+    }
 
     public init(
         file: String,

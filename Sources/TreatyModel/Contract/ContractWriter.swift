@@ -96,6 +96,11 @@ public enum ContractWriter {
                 warn(interaction, "XML matching rules are not carried over (the inline syntax has no XML matchers yet); the XML body is compared by structure")
             }
             return .string(String(decoding: source, as: UTF8.self))
+        case .form(let fields):
+            return named(fields, interaction, warn)
+        case .multipart, .contentType:
+            warn(interaction, "multipart and content-type-compared bodies are not carried over by import yet; add them with \"multipart\" or \"bodyFile\" + \"compare\"")
+            return nil
         case .bytes(let bytes):
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 warn(interaction, "a binary body (\(bytes.count) bytes) is not carried over; save it as a file and point \"bodyFile\" at it")

@@ -72,6 +72,13 @@ public enum BodySpec: Sendable {
     case bytes([UInt8])
     /// An XML document in its JSON shape (see `XMLBody`), with matchers; `source` is what the mock sends.
     case xml(Pattern, source: [UInt8])
+    /// `application/x-www-form-urlencoded` fields, each a string pattern.
+    case form([HeaderSpec])
+    /// `multipart/form-data` parts, found by name.
+    case multipart([MultipartPart])
+    /// Any body whose content, sniffed from its first bytes, is of this media type (`image/png`);
+    /// `example` is what the mock sends.
+    case contentType(String, example: [UInt8])
 
     /// The bytes the mock (or the verifier, for requests) sends.
     public var exampleBytes: [UInt8] {
@@ -80,6 +87,12 @@ public enum BodySpec: Sendable {
         case .text(let pattern): Array((pattern.example.stringValue ?? pattern.example.rendered()).utf8)
         case .bytes(let bytes): bytes
         case .xml(_, let source): source
+        case .form(let fields):
+            Array(fields.flatMap { field in
+                field.values.map { FormEncoding.encode(field.name) + "=" + FormEncoding.encode($0.example.stringValue ?? $0.example.rendered()) }
+            }.joined(separator: "&").utf8)
+        case .multipart(let parts): MultipartPart.encode(parts, boundary: MultipartPart.boundary)
+        case .contentType(_, let example): example
         }
     }
 
@@ -90,6 +103,9 @@ public enum BodySpec: Sendable {
         case .text: "text/plain; charset=utf-8"
         case .bytes: "application/octet-stream"
         case .xml: "application/xml"
+        case .form: "application/x-www-form-urlencoded"
+        case .multipart: "multipart/form-data; boundary=\(MultipartPart.boundary)"
+        case .contentType(let type, _): type
         }
     }
 }

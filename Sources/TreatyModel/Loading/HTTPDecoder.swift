@@ -16,7 +16,7 @@ struct HTTPDecoder {
 
     func decodeRequest(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPRequestSpec? {
         guard let reader = ObjectReader(node, pointer, context, what: "an http request") else { return nil }
-        reader.checkKeys(["method", "path", "query", "headers", "body", "bodyFile"])
+        reader.checkKeys(["method", "path", "query", "headers", "body", "bodyFile", "compare", "multipart"])
         var method = "GET"
         if let m = reader.string("method") {
             method = m.uppercased()
@@ -44,7 +44,7 @@ struct HTTPDecoder {
 
     func decodeResponse(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPResponseSpec? {
         guard let reader = ObjectReader(node, pointer, context, what: "an http response") else { return nil }
-        reader.checkKeys(["status", "headers", "body", "bodyFile"])
+        reader.checkKeys(["status", "headers", "body", "bodyFile", "compare", "multipart"])
         var status = 200
         var statusRule: StatusRule?
         if let node = reader["status"], let object = node.objectValue, object["$statusCode"] != nil {
@@ -124,6 +124,19 @@ struct HTTPDecoder {
     func decodeBody(_ reader: ObjectReader, headers: [HeaderSpec]) -> BodySpec? {
         let contentType = headers.first(named: "Content-Type")?.values.first?.example.stringValue?.lowercased()
         let declaredJSON = contentType.map(MediaType.isJSON) ?? false
+        if let parts = reader["multipart"] {
+            if reader["body"] != nil || reader["bodyFile"] != nil {
+                context.error("give \"multipart\" or a body, not both", at: reader.object.member("multipart")?.keyPosition, reader.pointer / "multipart")
+            }
+            return decodeMultipart(parts, reader.pointer / "multipart")
+        }
+        if let body = reader["body"], contentType.map({ $0.hasPrefix("application/x-www-form-urlencoded") }) ?? false {
+            if let text = body.stringValue {
+                let pairs = FormFields.parse(text)
+                return .form(pairs.map { HeaderSpec(name: $0.0, values: $0.1.map(Pattern.string)) })
+            }
+            return .form(decodeNamedValues(body, reader.pointer / "body", what: "form field"))
+        }
         if let body = reader["body"] {
             if reader["bodyFile"] != nil {
                 context.error("give either \"body\" or \"bodyFile\", not both", at: reader.object.member("bodyFile")?.keyPosition,
@@ -157,6 +170,21 @@ struct HTTPDecoder {
                 return xml(bytes, at: fileNode.position, pointer)
             }
             let isJSON = declaredJSON || (contentType == nil && path.lowercased().hasSuffix(".json"))
+            if let compare = reader.string("compare") {
+                switch compare {
+                case "exact": break
+                case "contentType":
+                    let type = contentType ?? ContentSniffer.mediaType(of: bytes)
+                    if !ContentSniffer.matches(bytes, expected: type) {
+                        context.error("bodyFile \"\(reference)\" is not \(type) (its bytes look like \(ContentSniffer.mediaType(of: bytes)))",
+                                      at: fileNode.position, pointer)
+                    }
+                    return .contentType(type, example: bytes)
+                default:
+                    context.error("\"compare\" is \"exact\" or \"contentType\", found \"\(compare)\"", at: reader["compare"]?.position,
+                                  reader.pointer / "compare")
+                }
+            }
             guard isJSON else { return .bytes(bytes) }
             let sub = LoadContext(file: path, resolver: context.resolver)
             do {
@@ -178,6 +206,25 @@ struct HTTPDecoder {
 }
 
 extension HTTPDecoder {
+    /// `"multipart": [{"name": "meta", "body": {...}}, {"name": "file", "filename": "a.png", "contentType": "image/png", "bodyFile": "a.png"}]`
+    func decodeMultipart(_ node: JSONNode, _ pointer: JSONPointer) -> BodySpec? {
+        guard let list = node.arrayValue, !list.isEmpty else {
+            context.error("\"multipart\" must be a non-empty array of parts", at: node.position, pointer)
+            return nil
+        }
+        var parts: [MultipartPart] = []
+        for (i, element) in list.enumerated() {
+            guard let reader = ObjectReader(element, pointer / i, context, what: "a multipart part") else { continue }
+            reader.checkKeys(["name", "filename", "contentType", "body", "bodyFile", "compare"])
+            guard let name = reader.string("name", required: true) else { continue }
+            let type = reader.string("contentType")
+            let headers = type.map { [HeaderSpec("Content-Type", $0)] } ?? []
+            parts.append(MultipartPart(name: name, filename: reader.string("filename"), contentType: type,
+                                       body: decodeBody(reader, headers: headers)))
+        }
+        return .multipart(parts)
+    }
+
     /// An XML body compared by structure: attributes in any order, namespaces by URI.
     func xml(_ bytes: [UInt8], at position: SourcePosition, _ pointer: JSONPointer) -> BodySpec? {
         switch XMLBody.json(from: bytes) {
@@ -186,6 +233,20 @@ extension HTTPDecoder {
             context.error("the XML body is not well-formed: \(error)", at: position, pointer)
             return nil
         }
+    }
+}
+
+/// Form fields in written order, repeated names grouped.
+enum FormFields {
+    static func parse(_ text: String) -> [(String, [String])] {
+        var pairs: [(String, [String])] = []
+        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PactHTTPDecoder.decodeQueryComponent(kv[0])
+            let value = kv.count > 1 ? PactHTTPDecoder.decodeQueryComponent(kv[1]) : ""
+            if let i = pairs.firstIndex(where: { $0.0 == name }) { pairs[i].1.append(value) } else { pairs.append((name, [value])) }
+        }
+        return pairs
     }
 }
 

@@ -28,7 +28,6 @@ struct PactHTTPDecoder {
             context.error("a Pact response must be an object, found \(node.typeName)", at: node.position, pointer)
             return nil
         }
-        warnAboutGenerators(object, pointer)
         let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
         let used = PactPatternBuilder.UsedRules()
         func builder(_ category: String) -> PactPatternBuilder {
@@ -51,9 +50,10 @@ struct PactHTTPDecoder {
             case nil: context.warning("statusCode rule without \"status\"; the status is compared exactly", at: entry.position, entry.pointer)
             }
         }
-        let headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
-        let body = decodeBody(object, headers: headers, builder("body"), pointer)
+        var headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
+        var body = decodeBody(object, headers: headers, builder("body"), pointer)
         reportUnused(rules, used)
+        PactGenerators(context: context).apply(object, pointer, body: &body, headers: &headers)
         return HTTPResponseSpec(status: status, statusRule: statusRule, headers: headers, body: body)
     }
 
@@ -162,6 +162,22 @@ struct PactHTTPDecoder {
     }
 
     func decodeContent(_ content: JSONNode, contentType: String?, _ builder: PactPatternBuilder) -> BodySpec? {
+        if let entry = builder.rules.best("body", at: [.root]),
+           let matcher = entry.matchers.first(where: { $0["match"]?.stringValue == "contentType" }),
+           let type = matcher["value"]?.stringValue {
+            builder.used.paths.insert("body " + entry.path.text)
+            let bytes = content.stringValue.map { Array($0.utf8) } ?? content.renderedBytes()
+            return .contentType(type, example: bytes)
+        }
+        if case .string(let text) = content.value, contentType?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            return .form(FormFields.parse(text).map { name, values in
+                let path: [PactRulePath.Token] = [.root, .field(name)]
+                return HeaderSpec(name: name, values: values.enumerated().map { i, value in
+                    builder.rules.best("body", at: path) != nil ? builder.build(.string(value), path)
+                        : builder.build(.string(value), path + [.index(i)])
+                })
+            })
+        }
         if case .string(let text) = content.value, contentType.map(XMLBody.isXML) ?? text.hasPrefix("<?xml") {
             let bytes = Array(text.utf8)
             switch XMLBody.json(from: bytes) {
@@ -187,10 +203,10 @@ struct PactHTTPDecoder {
         return .json(builder.build(content))
     }
 
-    /// Pact generators are not converted yet: say so where they stand.
+    /// Request generators serve the verifier, which does not run them yet: say so where they stand.
     func warnAboutGenerators(_ object: JSONObject, _ pointer: JSONPointer) {
         guard let generators = object.member("generators") else { return }
-        context.warning("Pact \"generators\" are not carried over yet; the mock sends the examples as written",
+        context.warning("Pact request \"generators\" are not carried over yet; the verifier sends the examples as written",
                         at: generators.keyPosition, pointer / "generators")
     }
 

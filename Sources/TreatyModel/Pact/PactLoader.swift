@@ -43,7 +43,9 @@ struct PactLoader {
             }
         }
         guard let consumer, let provider else { return nil }
-        return Contract(file: context.file, formatVersion: 1, consumer: consumer, provider: provider, interactions: interactions)
+        var contract = Contract(file: context.file, formatVersion: 1, consumer: consumer, provider: provider, interactions: interactions)
+        contract.origin = .pact(version: version)
+        return contract
     }
 
     func specificationVersion(_ object: JSONObject) -> Int {

@@ -49,7 +49,7 @@ def build(spec: str) -> Pact:
         .with_body({"items": [{"sku": "ABC-1", "quantity": 2}]}, content_type="application/json")
         .will_respond_with(201)
         .with_header("Location", match.regex("/orders/43", regex=r"^/orders/\d+$"))
-        .with_body({"id": match.int(43), "status": "pending"}, content_type="application/json")
+        .with_body({"id": match.int(min=100, max=999), "status": "pending", "trackingId": match.uuid()}, content_type="application/json")
     )
     (
         pact.upon_receiving("a missing order")

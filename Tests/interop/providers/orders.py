@@ -68,7 +68,8 @@ def create_app(broken: bool = False, failing_state: str | None = None) -> Flask:
     @app.post("/orders")
     def place_order():
         body = request.get_json(force=True)
-        created = {"id": 43, "status": "pending", "items": body["items"], "placedAt": "2026-11-25T09:30:00+01:00"}
+        created = {"id": 43, "status": "pending", "items": body["items"], "placedAt": "2026-11-25T09:30:00+01:00",
+                   "trackingId": str(uuid.uuid4())}
         if broken:
             return jsonify(created), 200
         return jsonify(created), 201, {"Location": "/orders/43"}
