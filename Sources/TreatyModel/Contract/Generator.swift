@@ -69,6 +69,24 @@ public enum Generator: Sendable, Equatable {
         }
     }
 
+    /// The generator as written in contracts (`"uuid"`, `{"randomInt": [1, 9]}`).
+    public var contractJSON: JSONNode {
+        switch self {
+        case .randomInt(let lo, let hi): .object([("randomInt", .array([.number(lo), .number(hi)]))])
+        case .randomDecimal(let n): .object([("randomDecimal", .number(n))])
+        case .randomHex(let n): .object([("randomHex", .number(n))])
+        case .randomString(let n): .object([("randomString", .number(n))])
+        case .regex(nil): .string("regex")
+        case .regex(let source?): .object([("regex", .string(source))])
+        case .uuid: .string("uuid")
+        case .now(0): .string("now")
+        case .now(let offset): .object([("now", .string((offset < 0 ? "-" : "+") + "\(abs(offset))s"))])
+        case .fromState(let name): .object([("fromState", .string(name))])
+        case .mockServerURL(let path): .object([("mockServerURL", .string(path))])
+        case .fromRequest(let pointer): .object([("fromRequest", .string(pointer.description))])
+        }
+    }
+
     static let names = "uuid, regex, now, randomInt, randomDecimal, randomHex, randomString, fromState, mockServerURL, fromRequest"
 
     public struct Problem: Error, Hashable, Sendable {

@@ -28,7 +28,12 @@ extension Pattern {
             }
             return .success(.object(out))
         case .matcher(let matcher):
-            return matcher.rule.contractJSON()
+            guard let generator = matcher.generator else { return matcher.rule.contractJSON() }
+            return matcher.rule.contractJSON().map { node in
+                guard case .object(var object) = node.value else { return node }
+                object.members.append(JSONObject.Member(key: "generate", value: generator.contractJSON))
+                return JSONNode(.object(object))
+            }
         }
     }
 }
