@@ -6,12 +6,14 @@ Checks, each counted as one pass or failure:
   * the schema itself is a valid draft 2020-12 schema (check_schema);
   * every contract under Contracts/ (recursively: *.json files whose top level is an object with a
     "treaty" key; other JSON files are data, such as bodyFile targets) is valid;
-  * every JSON bodyFile a contract reads as a pattern is a valid pattern (matchers included);
+  * every JSON bodyFile a contract reads as a pattern (a body's or a multipart part's) is a valid
+    pattern (matchers included);
   * known-bad documents are rejected, at the expected JSON pointer, so the check cannot pass
     vacuously; known-good documents are accepted;
   * with --lint TREATY (a built treaty binary), `treaty lint` agrees on every known document:
     known-bad ones give a lint error (or, where the loader only warns, a warning), known-good ones
-    lint clean (see LINT_EXPECTED for the documented exceptions).
+    lint clean (see LINT_EXPECTED for the documented exceptions). Known documents may reference the
+    files in LINT_FILES (bodies/…), which are written next to them for the lint run.
 
 Pact files (no "treaty" key) are skipped: the schema describes Treaty contracts only.
 Prints one line per check and ends with "N passed, M failed"; exits 1 on any failure.
@@ -23,6 +25,7 @@ Run from anywhere:
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import json
 import subprocess
@@ -134,20 +137,28 @@ def is_json_media_type(content_type: str) -> bool:
 
 
 def json_body_files(contract_path: Path, contract):
-    """bodyFile targets the loader parses as JSON patterns (declared JSON, or no Content-Type and a .json name)."""
+    """bodyFile targets the loader parses as JSON patterns (declared JSON, or no Content-Type and a .json name;
+    not with "compare": "contentType"), of bodies and of multipart parts (whose contentType is their Content-Type)."""
     for interaction in contract.get("interactions") or []:
         if not isinstance(interaction, dict) or not isinstance(interaction.get("http"), dict):
             continue
         for side in ("request", "response"):
             message = interaction["http"].get(side)
-            if not isinstance(message, dict) or not isinstance(message.get("bodyFile"), str):
+            if not isinstance(message, dict):
                 continue
-            headers = message.get("headers") if isinstance(message.get("headers"), dict) else {}
-            content_type = next((example_text(v) for k, v in headers.items() if k.lower() == "content-type"), None)
-            reference = message["bodyFile"]
-            declared_json = content_type is not None and is_json_media_type(content_type.lower())
-            if declared_json or (content_type is None and reference.lower().endswith(".json")):
-                yield reference, (contract_path.parent / reference).resolve()
+            if isinstance(message.get("multipart"), list):
+                holders = [(part, part.get("contentType") if isinstance(part.get("contentType"), str) else None)
+                           for part in message["multipart"] if isinstance(part, dict)]
+            else:
+                headers = message.get("headers") if isinstance(message.get("headers"), dict) else {}
+                holders = [(message, next((example_text(v) for k, v in headers.items() if k.lower() == "content-type"), None))]
+            for holder, content_type in holders:
+                if not isinstance(holder.get("bodyFile"), str) or holder.get("compare") == "contentType":
+                    continue
+                reference = holder["bodyFile"]
+                declared_json = content_type is not None and is_json_media_type(content_type.lower())
+                if declared_json or (content_type is None and reference.lower().endswith(".json")):
+                    yield reference, (contract_path.parent / reference).resolve()
 
 
 # ------------------------------------------------------------------------------ known documents
@@ -187,6 +198,34 @@ def with_(path: list, value, document=None):
 REQ = ["interactions", 0, "http", "request"]
 RES = ["interactions", 0, "http", "response"]
 I0 = "/interactions/0"
+REQ_P = I0 + "/http/request"
+RES_P = I0 + "/http/response"
+
+# Files the known documents reference, written into the folder `treaty lint` runs in (its --root).
+PNG_1X1 = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+LINT_FILES = {
+    "bodies/cup.png": PNG_1X1,
+    "bodies/note.txt": b"Espresso cup, 90 ml\n",
+    "bodies/meta.json": b'{"alt": {"$string": "An espresso cup"}, "tags": ["kitchen"]}',
+}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+FORM_REGEX = {"Content-Type": {"$regex": "^application/x-www-form-urlencoded(;.*)?$", "example": "application/x-www-form-urlencoded"}}
+
+
+def form_request(body, headers=None):
+    """A POST whose body is form fields (by default under Content-Type: application/x-www-form-urlencoded)."""
+    return with_(REQ, {"method": "POST", "path": "/ratings", "headers": headers or FORM, "body": body})
+
+
+def upload(parts, **extra):
+    """A POST with a multipart body."""
+    return with_(REQ, {"method": "POST", "path": "/images", "multipart": parts, **extra})
+
+
+def file_response(**members):
+    """A response built from `members` (bodyFile, compare, headers, …)."""
+    return with_(RES, {"status": 200, **members})
+
 
 # (name, document, JSON pointer an error must point at)
 KNOWN_BAD = [
@@ -318,6 +357,46 @@ KNOWN_BAD = [
      I0 + "/http/response/body/id/generate"),
     ("generator fromRequest outside the request", with_(RES + ["body", "id"], {"$integer": 1, "generate": {"fromRequest": "/cookies/a"}}),
      I0 + "/http/response/body/id/generate"),
+    # multipart
+    ("multipart an empty list", upload([]), REQ_P + "/multipart"),
+    ("multipart an object", upload({"image": {"bodyFile": "bodies/cup.png"}}), REQ_P + "/multipart"),
+    ("multipart part a string", upload(["image"]), REQ_P + "/multipart/0"),
+    ("multipart part without a name", upload([{"body": "x"}]), REQ_P + "/multipart/0"),
+    ("multipart part name a number", upload([{"name": 1}]), REQ_P + "/multipart/0/name"),
+    ("multipart part filename a number", upload([{"name": "image", "filename": 1}]), REQ_P + "/multipart/0/filename"),
+    ("multipart part contentType a list", upload([{"name": "image", "contentType": ["image/png"]}]), REQ_P + "/multipart/0/contentType"),
+    ("multipart and body", with_(REQ + ["body"], "x", upload([{"name": "a"}])), REQ_P + "/multipart"),
+    ("multipart and bodyFile in a response", with_(RES, {"multipart": [{"name": "a"}], "bodyFile": "bodies/note.txt"}), RES_P + "/multipart"),
+    ("multipart part with body and bodyFile", upload([{"name": "a", "body": "x", "bodyFile": "bodies/note.txt"}]),
+     REQ_P + "/multipart/0/bodyFile"),
+    ("multipart part with an empty bodyFile", upload([{"name": "a", "bodyFile": ""}]), REQ_P + "/multipart/0/bodyFile"),
+    ("bad matcher in a multipart part body", upload([{"name": "meta", "contentType": "application/json", "body": {"alt": {"$regx": "a"}}}]),
+     REQ_P + "/multipart/0/body/alt"),
+    ("multipart part with an unknown key (the loader warns)", upload([{"name": "a", "headers": {"X-A": "1"}}]), REQ_P + "/multipart/0"),
+    ("form part field with an empty list", upload([{"name": "f", "contentType": "application/x-www-form-urlencoded", "body": {"tag": []}}]),
+     REQ_P + "/multipart/0/body/tag"),
+    ("form part field a plain object (contentType in any case, with parameters)",
+     upload([{"name": "f", "contentType": "Application/X-WWW-Form-Urlencoded; charset=utf-8", "body": {"a": {"b": "c"}}}]),
+     REQ_P + "/multipart/0/body/a"),
+    # compare
+    ('compare "bytes"', file_response(headers={"Content-Type": "image/png"}, bodyFile="bodies/cup.png", compare="bytes"), RES_P + "/compare"),
+    ("compare a boolean", file_response(bodyFile="bodies/cup.png", compare=True), RES_P + "/compare"),
+    ("compare without bodyFile (lint warns and ignores it)", with_(RES + ["compare"], "contentType"), RES_P),
+    ('multipart part compare "sniff"', upload([{"name": "image", "bodyFile": "bodies/cup.png", "compare": "sniff"}]),
+     REQ_P + "/multipart/0/compare"),
+    # form bodies
+    ("form body a number", form_request(42), REQ_P + "/body"),
+    ("form body an array", form_request([{"stars": "5"}]), REQ_P + "/body"),
+    ("form body null", form_request(None), REQ_P + "/body"),
+    ("form field with an empty list", form_request({"tag": []}), REQ_P + "/body/tag"),
+    ("form field with an empty name", form_request({"": "5"}), REQ_P + "/body"),
+    ("form field value $integer", form_request({"stars": {"$integer": 5}}), REQ_P + "/body/stars"),
+    ("form field value a plain object", form_request({"stars": {"min": "1"}}), REQ_P + "/body/stars"),
+    ("form field value null", form_request({"stars": None}), REQ_P + "/body/stars"),
+    ("form field plain object under content-type with a charset, in any case",
+     form_request({"stars": {"min": "1"}}, {"content-type": "Application/X-WWW-Form-Urlencoded; charset=utf-8"}), REQ_P + "/body/stars"),
+    ("form field plain object under a $regex Content-Type", form_request({"stars": ["1", {"a": "b"}]}, FORM_REGEX), REQ_P + "/body/stars/1"),
+    ("form response body a number", with_(RES, {"headers": FORM, "body": 5}), RES_P + "/body"),
 ]
 
 KNOWN_GOOD = [
@@ -381,16 +460,53 @@ KNOWN_GOOD = [
                                        "body": '<order xmlns="urn:shop" id="42"><item sku="A">cup</item><item sku="B"/></order>'})),
     ("reserved kind (the schema allows it; treaty lint says 'not supported yet')",
      with_(["interactions", 0], {"name": "stream", "sse": {"anything": True}})),
+    # multipart
+    ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
+        {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},
+        {"name": "image", "filename": "cup.png", "contentType": "image/png", "bodyFile": "bodies/cup.png", "compare": "contentType"},
+        {"name": "note", "body": {"$include": "cup"}},
+        {"name": "details", "bodyFile": "bodies/meta.json"},
+        {"name": "raw", "filename": "note.txt", "bodyFile": "bodies/note.txt", "compare": "exact"},
+        {"name": "fields", "contentType": "application/x-www-form-urlencoded", "body": {"$size": "1", "tag": ["a", "b"]}},
+        {"name": "doc", "contentType": "application/xml", "body": '<a x="1"/>'},
+        {"name": "anything"}], headers={"Content-Type": "multipart/form-data"})),
+    ("multipart response", with_(RES, {"status": 200, "multipart": [
+        {"name": "a", "body": "x"}, {"name": "b", "contentType": "image/png", "bodyFile": "bodies/cup.png", "compare": "contentType"}]})),
+    # compare
+    ("compare contentType: a PNG file under image/png", file_response(headers={"Content-Type": "image/png"}, bodyFile="bodies/cup.png",
+                                                                      compare="contentType")),
+    ("compare contentType without a Content-Type (the file's own type)", file_response(bodyFile="bodies/cup.png", compare="contentType")),
+    ("compare contentType: +json and text/* types", with_(
+        RES, {"status": 200, "headers": {"Content-Type": "text/csv"}, "bodyFile": "bodies/note.txt", "compare": "contentType"},
+        with_(REQ, {"method": "POST", "path": "/problems", "headers": {"Content-Type": "application/problem+json"},
+                    "bodyFile": "bodies/meta.json", "compare": "contentType"}))),
+    ("compare exact on a JSON file (still a pattern)", file_response(headers={"Content-Type": "application/json"},
+                                                                      bodyFile="bodies/meta.json", compare="exact")),
+    ("compare contentType: a PNG file under image/jpeg (the schema cannot see files; treaty lint rejects it)",
+     file_response(headers={"Content-Type": "image/jpeg"}, bodyFile="bodies/cup.png", compare="contentType")),
+    # form bodies
+    ("form body as a string", form_request("stars=5&comment=Lovely+cup&tag=a&tag=b")),
+    ("form body: matchers, lists, numbers and $ field names", form_request({
+        "stars": {"$regex": "^[1-5]$", "example": "5"}, "comment": {"$string": "Lovely cup"},
+        "tag": ["kitchen", {"$include": "sale"}], "count": 3, "gift": False, "$ref": "#/x"})),
+    ("form body under content-type with a charset, in any case",
+     form_request({"$x": "1"}, {"content-type": "Application/X-WWW-Form-Urlencoded; charset=utf-8"})),
+    ("form body under a $regex Content-Type", form_request({"$x": ["1", "2"]}, FORM_REGEX)),
+    ("form response body, an empty string", with_(RES, {"headers": FORM, "body": ""})),
 ]
 
 
 # What `treaty lint` says about a known document, where it is not the default (known-bad: "error",
 # known-good: "clean"). The schema is stricter than the loader about unknown keys (lint warns) and
-# more lenient about reserved kinds (lint rejects them).
+# about "compare" without "bodyFile" (lint warns and ignores it), more lenient about reserved kinds (lint
+# rejects them), and cannot see whether a body file looks like its type (lint checks it).
 LINT_EXPECTED = {
     "unknown top-level key (the loader warns)": "warning",
     "$statusCode unknown key (the loader warns)": "warning",
     "reserved kind (the schema allows it; treaty lint says 'not supported yet')": "error",
+    "multipart part with an unknown key (the loader warns)": "warning",
+    "compare without bodyFile (lint warns and ignores it)": "warning",
+    "compare contentType: a PNG file under image/jpeg (the schema cannot see files; treaty lint rejects it)": "error",
 }
 
 
@@ -421,6 +537,9 @@ def lint_outcome(treaty: str, document, folder: Path, index: int) -> tuple[str, 
 def check_lint(treaty: str, tally: Tally) -> None:
     cases = [(name, document, "error") for name, document, _ in KNOWN_BAD] + [(name, document, "clean") for name, document in KNOWN_GOOD]
     with tempfile.TemporaryDirectory(prefix="treaty-known-") as folder:
+        for name, content in LINT_FILES.items():
+            (Path(folder) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(folder) / name).write_bytes(content)
         for index, (name, document, default) in enumerate(cases):
             expected = LINT_EXPECTED.get(name, default)
             try:

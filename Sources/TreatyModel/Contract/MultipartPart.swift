@@ -21,8 +21,12 @@ public struct MultipartPart: Sendable {
         var out: [UInt8] = []
         for part in parts {
             out += Array("--\(boundary)\r\n".utf8)
-            var disposition = "Content-Disposition: form-data; name=\"\(part.name)\""
-            if let filename = part.filename { disposition += "; filename=\"\(filename)\"" }
+            // Quotes and line breaks cannot stand in a quoted header value (the HTML form encoding escapes them).
+            func quoted(_ s: String) -> String {
+                s.replacingOccurrences("\"", "%22").replacingOccurrences("\r", "%0D").replacingOccurrences("\n", "%0A")
+            }
+            var disposition = "Content-Disposition: form-data; name=\"\(quoted(part.name))\""
+            if let filename = part.filename { disposition += "; filename=\"\(quoted(filename))\"" }
             out += Array((disposition + "\r\n").utf8)
             if let type = part.contentType ?? part.body?.defaultContentType, part.body != nil || part.contentType != nil {
                 out += Array("Content-Type: \(type)\r\n".utf8)

@@ -121,10 +121,17 @@ struct HTTPDecoder {
         return specs
     }
 
-    func decodeBody(_ reader: ObjectReader, headers: [HeaderSpec]) -> BodySpec? {
+    func decodeBody(_ reader: ObjectReader, headers: [HeaderSpec], allowMultipart: Bool = true) -> BodySpec? {
         let contentType = headers.first(named: "Content-Type")?.values.first?.example.stringValue?.lowercased()
         let declaredJSON = contentType.map(MediaType.isJSON) ?? false
-        if let parts = reader["multipart"] {
+        if reader["body"] != nil, reader["bodyFile"] != nil {
+            context.error("give either \"body\" or \"bodyFile\", not both", at: reader.object.member("bodyFile")?.keyPosition,
+                          reader.pointer / "bodyFile")
+        }
+        if let compare = reader.object.member("compare"), reader["bodyFile"] == nil {
+            context.warning("\"compare\" applies to \"bodyFile\" only; ignored here", at: compare.keyPosition, reader.pointer / "compare")
+        }
+        if allowMultipart, let parts = reader["multipart"] {
             if reader["body"] != nil || reader["bodyFile"] != nil {
                 context.error("give \"multipart\" or a body, not both", at: reader.object.member("multipart")?.keyPosition, reader.pointer / "multipart")
             }
@@ -138,10 +145,6 @@ struct HTTPDecoder {
             return .form(decodeNamedValues(body, reader.pointer / "body", what: "form field"))
         }
         if let body = reader["body"] {
-            if reader["bodyFile"] != nil {
-                context.error("give either \"body\" or \"bodyFile\", not both", at: reader.object.member("bodyFile")?.keyPosition,
-                              reader.pointer / "bodyFile")
-            }
             guard let pattern = patterns.decode(body, reader.pointer / "body") else { return nil }
             if case .string(let text) = body.value, let contentType, XMLBody.isXML(contentType) {
                 return xml(Array(text.utf8), at: body.position, reader.pointer / "body")
@@ -166,9 +169,6 @@ struct HTTPDecoder {
         case .unreadable(let path, let reason):
             context.error("bodyFile \"\(reference)\" (\(path)) cannot be read: \(reason)", at: fileNode.position, pointer)
         case .contents(let bytes, let path):
-            if contentType.map(XMLBody.isXML) ?? path.lowercased().hasSuffix(".xml") {
-                return xml(bytes, at: fileNode.position, pointer)
-            }
             let isJSON = declaredJSON || (contentType == nil && path.lowercased().hasSuffix(".json"))
             if let compare = reader.string("compare") {
                 switch compare {
@@ -184,6 +184,9 @@ struct HTTPDecoder {
                     context.error("\"compare\" is \"exact\" or \"contentType\", found \"\(compare)\"", at: reader["compare"]?.position,
                                   reader.pointer / "compare")
                 }
+            }
+            if contentType.map(XMLBody.isXML) ?? path.lowercased().hasSuffix(".xml") {
+                return xml(bytes, at: fileNode.position, pointer)
             }
             guard isJSON else { return .bytes(bytes) }
             let sub = LoadContext(file: path, resolver: context.resolver)
@@ -220,7 +223,7 @@ extension HTTPDecoder {
             let type = reader.string("contentType")
             let headers = type.map { [HeaderSpec("Content-Type", $0)] } ?? []
             parts.append(MultipartPart(name: name, filename: reader.string("filename"), contentType: type,
-                                       body: decodeBody(reader, headers: headers)))
+                                       body: decodeBody(reader, headers: headers, allowMultipart: false)))
         }
         return .multipart(parts)
     }
