@@ -13,10 +13,24 @@ public struct InteractionIndex: Sendable {
     private struct Entry: Sendable {
         let position: Int
         let spec: HTTPRequestSpec
+        /// Method and literal path only: a hash hit on both is a match when the request has no query.
+        let bare: Bool
+
+        init(position: Int, spec: HTTPRequestSpec) {
+            self.position = position
+            self.spec = spec
+            if case .string = spec.path {
+                bare = spec.query.isEmpty && spec.headers.isEmpty && spec.body == nil
+            } else {
+                bare = false
+            }
+        }
     }
 
     private var literal: [String: [String: [Entry]]] = [:]
     private var patterned: [String: [Entry]] = [:]
+    /// Per method, the contract position of the first interaction whose path is a matcher.
+    private var firstPatterned: [String: Int] = [:]
     private let all: [Entry]
 
     /// Indexes the HTTP interactions of `interactions`; positions refer to that array.
@@ -33,12 +47,19 @@ public struct InteractionIndex: Sendable {
             }
         }
         self.all = all
+        firstPatterned = patterned.mapValues { $0.map(\.position).min() ?? Int.max }
     }
 
     public func select(_ request: HTTPRequestData) -> Selection {
         let method = request.method.uppercased()
         let path = PercentEncoding.decode(Substring(request.path))
         var candidates = literal[method]?[path] ?? []
+        // The common case, answered from the hash alone: the first candidate (in contract order)
+        // constrains nothing beyond method and path, and no earlier matcher-path interaction exists.
+        if let first = candidates.first, first.bare, request.query.isEmpty,
+           (firstPatterned[method] ?? Int.max) > first.position {
+            return .matched(first.position)
+        }
         if let more = patterned[method] {
             candidates = (candidates + more).sorted { $0.position < $1.position }
         }

@@ -53,8 +53,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
             let answer = responder.respond(to: request, baseURL: baseURL(context))
             report(request, answer)
-            write(context, status: answer.status, headers: answer.headers, body: answer.body, head: requestHead,
-                  keepAlive: requestHead.isKeepAlive)
+            if let wire = answer.wire {
+                writePrepared(context, wire, head: requestHead, keepAlive: requestHead.isKeepAlive)
+            } else {
+                write(context, status: answer.status, headers: answer.headers, body: answer.body, head: requestHead,
+                      keepAlive: requestHead.isKeepAlive)
+            }
         }
     }
 
@@ -89,6 +93,27 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if answer.mismatches.count > 1 { line += " (+\(answer.mismatches.count - 1) more)" }
         }
         log(line)
+    }
+
+    /// Writes an answer built once: no copy of the body, no header building unless the
+    /// connection needs a `Connection` header.
+    private func writePrepared(_ context: ChannelHandlerContext, _ wire: MockResponder.WireAnswer, head: HTTPRequestHead, keepAlive: Bool) {
+        var headers = wire.headers
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if head.version.minor == 0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: wire.status, headers: headers))), promise: nil)
+        if head.method != .HEAD && wire.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(wire.body))), promise: nil)
+        }
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 
     private func write(

@@ -1,8 +1,11 @@
+import NIOCore
+import NIOHTTP1
 import TreatyMatching
 import TreatyModel
 
 /// Plays the provider for one contract: picks the interaction for a request and gives its
-/// prepared answer, or a diagnostic answer naming the nearest interaction. No NIO here.
+/// prepared answer, or a diagnostic answer naming the nearest interaction. Matching knows no NIO;
+/// answers that never change also carry their wire form, built once.
 public struct MockResponder: Sendable {
     public struct Answer: Sendable {
         public var status: Int
@@ -12,6 +15,23 @@ public struct MockResponder: Sendable {
         public var interaction: String?
         /// Mismatches of the nearest interaction when nothing matched.
         public var mismatches: [Mismatch]
+        /// Headers (with Content-Length) and body ready to write, for answers built once.
+        var wire: WireAnswer?
+    }
+
+    /// An answer in NIO's types, shared by every response that sends it (ByteBuffer is copy-on-write).
+    final class WireAnswer: Sendable {
+        let status: HTTPResponseStatus
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+
+        init(_ answer: Answer) {
+            status = HTTPResponseStatus(statusCode: answer.status)
+            var headers = HTTPHeaders(answer.headers)
+            headers.replaceOrAdd(name: "Content-Length", value: String(answer.body.count))
+            self.headers = headers
+            body = ByteBuffer(bytes: answer.body)
+        }
     }
 
     public let contract: Contract
@@ -28,7 +48,9 @@ public struct MockResponder: Sendable {
         self.index = InteractionIndex(contract.interactions)
         self.answers = contract.interactions.map { interaction in
             guard let http = interaction.http else { return nil }
-            return Self.prepare(http.response, name: interaction.name)
+            var answer = Self.prepare(http.response, name: interaction.name)
+            answer.wire = WireAnswer(answer)
+            return answer
         }
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
@@ -49,6 +71,7 @@ public struct MockResponder: Sendable {
     /// Renders a response with generators for this request.
     static func render(_ response: HTTPResponseSpec, name: String, _ generator: ValueGenerator) -> Answer {
         var answer = prepare(response, name: name)
+        answer.wire = nil
         answer.headers = answer.headers.map { header in
             guard let spec = response.headers.first(named: header.name) else { return header }
             let values = spec.values.map { generator.render($0).stringValue ?? generator.render($0).rendered() }

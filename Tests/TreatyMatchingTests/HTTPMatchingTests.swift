@@ -118,3 +118,24 @@ func contract(_ interactions: String) throws -> Contract {
 }
 
 import Foundation
+
+@Suite struct IndexFastPathTests {
+    @Test func aBareLiteralMatchRespectsContractOrderAndQueries() throws {
+        let c = try contract("""
+            {"name": "regex first", "http": {"request": {"path": {"$regex": "^/a/\\\\d+$", "example": "/a/1"}, "headers": {"X": "1"}}, "response": {}}},
+            {"name": "bare", "http": {"request": {"path": "/a/2"}, "response": {}}},
+            {"name": "bare b", "http": {"request": {"path": "/b"}, "response": {}}}
+            """)
+        let index = InteractionIndex(c.interactions)
+        guard case .matched(0) = index.select(HTTPRequestData(method: "GET", target: "/a/2", headers: [("X", "1")])) else {
+            Issue.record("an earlier matcher-path interaction must win"); return
+        }
+        guard case .matched(1) = index.select(HTTPRequestData(method: "GET", target: "/a/2")) else { Issue.record("bare literal"); return }
+        guard case .matched(2) = index.select(HTTPRequestData(method: "GET", target: "/b")) else { Issue.record("bare b"); return }
+        guard case .unmatched(let nearest, let why) = index.select(HTTPRequestData(method: "GET", target: "/b?x=1")) else {
+            Issue.record("a query the contract does not list is a mismatch"); return
+        }
+        #expect(nearest == 2)
+        #expect(why.map(\.path) == ["$.query.x"])
+    }
+}
