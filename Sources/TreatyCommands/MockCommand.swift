@@ -39,14 +39,8 @@ struct MockCommand: AsyncParsableCommand {
 
     func run() async throws {
         let shutdown = ShutdownSignal()
-        let loaded = ContractFiles(root: contracts.root).load(contracts.resolvedPaths())
-        printDiagnostics(loaded.diagnostics)
-        if loaded.diagnostics.containsErrors { throw ExitCode(2) }
-        if loaded.contracts.isEmpty {
-            Terminal.err("treaty mock: no contracts found in \(contracts.resolvedPaths().joined(separator: ", "))")
-            throw ExitCode(2)
-        }
-        let bindings = Self.assignPorts(loaded.contracts, base: port).map { contract, port in
+        let loaded = try contracts.loadForServing(command: "mock")
+        let bindings = Self.assignPorts(loaded, base: port).map { contract, port in
             MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus), port: port)
         }
         let configuration = MockConfiguration(host: host, unmatchedStatus: unmatchedStatus, verbose: verbose)

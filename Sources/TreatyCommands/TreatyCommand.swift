@@ -48,6 +48,18 @@ struct ContractOptions: ParsableArguments {
     func resolvedPaths(default fallback: String = "Contracts") -> [String] {
         paths.isEmpty ? [fallback] : paths
     }
+
+    /// Loads the contracts, prints their diagnostics, and exits 2 when any is an error or none is found.
+    func loadForServing(command: String) throws -> [Contract] {
+        let loaded = ContractFiles(root: root).load(resolvedPaths())
+        printDiagnostics(loaded.diagnostics)
+        if loaded.diagnostics.containsErrors { throw ExitCode(2) }
+        if loaded.contracts.isEmpty {
+            Terminal.err("treaty \(command): no contracts found in \(resolvedPaths().joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        return loaded.contracts
+    }
 }
 
 /// Prints diagnostics compiler-style, errors in red on a terminal.

@@ -43,13 +43,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = ContractFiles(root: contracts.root).load(contracts.resolvedPaths())
-        printDiagnostics(loaded.diagnostics)
-        if loaded.diagnostics.containsErrors { throw ExitCode(2) }
-        if loaded.contracts.isEmpty {
-            Terminal.err("treaty verify: no contracts found in \(contracts.resolvedPaths().joined(separator: ", "))")
-            throw ExitCode(2)
-        }
+        let loaded = try contracts.loadForServing(command: "verify")
         let extra = headers.map { header -> (name: String, value: String) in
             let colon = header.firstIndex(of: ":")!
             return (String(header[..<colon]).trimmingCharacters(in: .whitespaces),
@@ -59,7 +53,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let timestamp = ISO8601DateFormatter().string(from: Date())
         var suites: [SuiteResult] = []
         let verbose = self.verbose
-        for contract in loaded.contracts {
+        for contract in loaded {
             Terminal.out("Verifying \(contract.file) (\(contract.consumer) → \(contract.provider)) against \(baseURL)")
             let suite = await verifier.verify(contract) { result in
                 Terminal.out(ConsoleReport.line(for: result, verbose: verbose, paint: Terminal.paint))

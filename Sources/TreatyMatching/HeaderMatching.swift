@@ -72,15 +72,6 @@ enum HeaderMatching {
     }
 }
 
-extension Substring {
-    func trimmingCharacters() -> String {
-        var s = self
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-}
-
 extension String {
     func trimmingQuotes() -> String {
         if count >= 2, first == "\"", last == "\"" { return String(dropFirst().dropLast()) }

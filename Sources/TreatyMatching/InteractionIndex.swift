@@ -32,6 +32,9 @@ public struct InteractionIndex: Sendable {
     /// Per method, the contract position of the first interaction whose path is a matcher.
     private var firstPatterned: [String: Int] = [:]
     private let all: [Entry]
+    /// Method → literal path → position, for paths whose first interaction constrains nothing but
+    /// method and path and comes before every matcher-path interaction: answered from the hash alone.
+    private var bareHits: [String: [String: Int]] = [:]
 
     /// Indexes the HTTP interactions of `interactions`; positions refer to that array.
     public init(_ interactions: [Interaction]) {
@@ -48,18 +51,19 @@ public struct InteractionIndex: Sendable {
         }
         self.all = all
         firstPatterned = patterned.mapValues { $0.map(\.position).min() ?? Int.max }
+        for (method, paths) in literal {
+            for (path, entries) in paths {
+                guard let first = entries.first, first.bare, (firstPatterned[method] ?? Int.max) > first.position else { continue }
+                bareHits[method, default: [:]][path] = first.position
+            }
+        }
     }
 
     public func select(_ request: HTTPRequestData) -> Selection {
         let method = request.method.uppercased()
         let path = PercentEncoding.decode(Substring(request.path))
+        if request.query.isEmpty, let position = bareHits[method]?[path] { return .matched(position) }
         var candidates = literal[method]?[path] ?? []
-        // The common case, answered from the hash alone: the first candidate (in contract order)
-        // constrains nothing beyond method and path, and no earlier matcher-path interaction exists.
-        if let first = candidates.first, first.bare, request.query.isEmpty,
-           (firstPatterned[method] ?? Int.max) > first.position {
-            return .matched(first.position)
-        }
         if let more = patterned[method] {
             candidates = (candidates + more).sorted { $0.position < $1.position }
         }

@@ -95,7 +95,7 @@ public struct ValueMatcher: Sendable {
         case .type(let pattern):
             match(pattern, actual, path, byType: true, &out)
         case .regex(let regex, _):
-            guard let text = Self.text(of: actual) else { return fail("a string matching /\(regex.source)/", "expected a string matching /\(regex.source)/, got \(actual.typeName)") }
+            guard let text = actual.scalarText else { return fail("a string matching /\(regex.source)/", "expected a string matching /\(regex.source)/, got \(actual.typeName)") }
             if !regex.compiled.matchesWhole(text) { fail("/\(regex.source)/", "\(preview(actual)) does not match /\(regex.source)/") }
         case .integer:
             guard let n = actual.numberValue, n.isInteger else { return fail("an integer", "expected an integer, got \(describe(actual))") }
@@ -201,15 +201,6 @@ public struct ValueMatcher: Sendable {
         }
     }
 
-    /// Text a regex can test: strings as they are, numbers and booleans as written.
-    static func text(of node: JSONNode) -> String? {
-        switch node.value {
-        case .string(let s): s
-        case .number(let n): n.text
-        case .bool(let b): b ? "true" : "false"
-        default: nil
-        }
-    }
 
     func describe(_ node: JSONNode) -> String {
         switch node.value {

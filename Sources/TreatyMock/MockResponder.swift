@@ -7,16 +7,27 @@ import TreatyModel
 /// prepared answer, or a diagnostic answer naming the nearest interaction. Matching knows no NIO;
 /// answers that never change also carry their wire form, built once.
 public struct MockResponder: Sendable {
-    public struct Answer: Sendable {
-        public var status: Int
-        public var headers: [(name: String, value: String)]
-        public var body: [UInt8]
+    /// An answer; a class, so that handing out a prepared one costs a single reference count.
+    public final class Answer: Sendable {
+        public let status: Int
+        public let headers: [(name: String, value: String)]
+        public let body: [UInt8]
         /// The interaction that matched, nil for a diagnostic answer.
-        public var interaction: String?
+        public let interaction: String?
         /// Mismatches of the nearest interaction when nothing matched.
-        public var mismatches: [Mismatch]
+        public let mismatches: [Mismatch]
         /// Headers (with Content-Length) and body ready to write, for answers built once.
-        var wire: WireAnswer?
+        let wire: WireAnswer?
+
+        init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
+             prepareWire: Bool = false) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.interaction = interaction
+            self.mismatches = mismatches
+            self.wire = prepareWire ? WireAnswer(status: status, headers: headers, body: body) : nil
+        }
     }
 
     /// An answer in NIO's types, shared by every response that sends it (ByteBuffer is copy-on-write).
@@ -25,12 +36,12 @@ public struct MockResponder: Sendable {
         let headers: HTTPHeaders
         let body: ByteBuffer
 
-        init(_ answer: Answer) {
-            status = HTTPResponseStatus(statusCode: answer.status)
-            var headers = HTTPHeaders(answer.headers)
-            headers.replaceOrAdd(name: "Content-Length", value: String(answer.body.count))
-            self.headers = headers
-            body = ByteBuffer(bytes: answer.body)
+        init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+            self.status = HTTPResponseStatus(statusCode: status)
+            var prepared = HTTPHeaders(headers)
+            prepared.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            self.headers = prepared
+            self.body = ByteBuffer(bytes: body)
         }
     }
 
@@ -48,9 +59,7 @@ public struct MockResponder: Sendable {
         self.index = InteractionIndex(contract.interactions)
         self.answers = contract.interactions.map { interaction in
             guard let http = interaction.http else { return nil }
-            var answer = Self.prepare(http.response, name: interaction.name)
-            answer.wire = WireAnswer(answer)
-            return answer
+            return Self.prepare(http.response, name: interaction.name, prepareWire: true)
         }
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
@@ -70,24 +79,27 @@ public struct MockResponder: Sendable {
 
     /// Renders a response with generators for this request.
     static func render(_ response: HTTPResponseSpec, name: String, _ generator: ValueGenerator) -> Answer {
-        var answer = prepare(response, name: name)
-        answer.wire = nil
-        answer.headers = answer.headers.map { header in
+        let prepared = prepare(response, name: name)
+        let headers = prepared.headers.map { header -> (name: String, value: String) in
             guard let spec = response.headers.first(named: header.name) else { return header }
-            let values = spec.values.map { generator.render($0).stringValue ?? generator.render($0).rendered() }
+            let values = spec.values.map { value -> String in
+                let node = generator.render(value)
+                return node.stringValue ?? node.rendered()
+            }
             return (header.name, values.joined(separator: ", "))
         }
+        var body = prepared.body
         switch response.body {
-        case .json(let p)?: answer.body = generator.render(p).renderedBytes()
+        case .json(let p)?: body = generator.render(p).renderedBytes()
         case .text(let p)?:
             let node = generator.render(p)
-            answer.body = Array((node.stringValue ?? node.rendered()).utf8)
+            body = Array((node.stringValue ?? node.rendered()).utf8)
         default: break
         }
-        return answer
+        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [])
     }
 
-    static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
+    static func prepare(_ response: HTTPResponseSpec, name: String, prepareWire: Bool = false) -> Answer {
         var headers: [(name: String, value: String)] = response.headers.map { spec in
             (spec.name, spec.values.compactMap { $0.example.stringValue }.joined(separator: ", "))
         }
@@ -100,7 +112,7 @@ public struct MockResponder: Sendable {
             }
         }
         headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Transfer-Encoding") }
-        return Answer(status: response.status, headers: headers, body: body, interaction: name, mismatches: [])
+        return Answer(status: response.status, headers: headers, body: body, interaction: name, mismatches: [], prepareWire: prepareWire)
     }
 
     /// The answer to `request`; `baseURL` is the mock's own address, for `mockServerURL` generators.

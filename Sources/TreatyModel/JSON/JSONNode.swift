@@ -47,6 +47,17 @@ public struct JSONNode: Sendable, CustomStringConvertible {
     public var objectValue: JSONObject? { if case .object(let o) = value { o } else { nil } }
     public var isNull: Bool { if case .null = value { true } else { false } }
 
+    /// Text of a scalar as written: strings as they are, numbers and booleans in JSON form; nil for
+    /// null, arrays and objects. (Regex matchers test this text.)
+    public var scalarText: String? {
+        switch value {
+        case .string(let s): s
+        case .number(let n): n.text
+        case .bool(let b): b ? "true" : "false"
+        default: nil
+        }
+    }
+
     public subscript(key: String) -> JSONNode? { objectValue?[key] }
 
     public var description: String { rendered() }

@@ -245,8 +245,8 @@ enum FormFields {
         var pairs: [(String, [String])] = []
         for part in text.split(separator: "&", omittingEmptySubsequences: true) {
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PactHTTPDecoder.decodeQueryComponent(kv[0])
-            let value = kv.count > 1 ? PactHTTPDecoder.decodeQueryComponent(kv[1]) : ""
+            let name = PercentEncoding.decode(kv[0], plusAsSpace: true)
+            let value = kv.count > 1 ? PercentEncoding.decode(kv[1], plusAsSpace: true) : ""
             if let i = pairs.firstIndex(where: { $0.0 == name }) { pairs[i].1.append(value) } else { pairs.append((name, [value])) }
         }
         return pairs
@@ -264,7 +264,8 @@ public enum MediaType {
 }
 
 extension Substring {
-    func trimmingCharacters() -> String {
+    /// The text without leading and trailing whitespace.
+    public func trimmingCharacters() -> String {
         var s = self
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

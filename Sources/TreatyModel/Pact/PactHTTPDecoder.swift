@@ -8,11 +8,8 @@ struct PactHTTPDecoder {
             return nil
         }
         warnAboutGenerators(object, pointer)
-        let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
-        let used = PactPatternBuilder.UsedRules()
-        func builder(_ category: String) -> PactPatternBuilder {
-            PactPatternBuilder(category: category, rules: rules, context: context, pointer: pointer, used: used)
-        }
+        let builder = builders(object, pointer)
+        let rules = builder.rules, used = builder.used
         let method = (object["method"]?.stringValue ?? "GET").uppercased()
         let pathText = object["path"]?.stringValue ?? "/"
         let path = builder("path").build(.string(pathText))
@@ -28,11 +25,8 @@ struct PactHTTPDecoder {
             context.error("a Pact response must be an object, found \(node.typeName)", at: node.position, pointer)
             return nil
         }
-        let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
-        let used = PactPatternBuilder.UsedRules()
-        func builder(_ category: String) -> PactPatternBuilder {
-            PactPatternBuilder(category: category, rules: rules, context: context, pointer: pointer, used: used)
-        }
+        let builder = builders(object, pointer)
+        let rules = builder.rules, used = builder.used
         var status = 200
         if let s = object["status"] {
             if let n = s.numberValue?.intValue, (100...599).contains(n) {
@@ -55,6 +49,24 @@ struct PactHTTPDecoder {
         reportUnused(rules, used)
         PactGenerators(context: context).apply(object, pointer, body: &body, headers: &headers)
         return HTTPResponseSpec(status: status, statusRule: statusRule, headers: headers, body: body)
+    }
+
+    /// A request's or response's matching rules, with a pattern builder per category that records
+    /// which rules it used.
+    struct Builders {
+        let rules: PactMatchingRules
+        let used = PactPatternBuilder.UsedRules()
+        let context: LoadContext
+        let pointer: JSONPointer
+
+        func callAsFunction(_ category: String) -> PactPatternBuilder {
+            PactPatternBuilder(category: category, rules: rules, context: context, pointer: pointer, used: used)
+        }
+    }
+
+    func builders(_ object: JSONObject, _ pointer: JSONPointer) -> Builders {
+        let rules = object["matchingRules"].map { PactMatchingRules.read($0, pointer / "matchingRules", context) } ?? PactMatchingRules()
+        return Builders(rules: rules, context: context, pointer: pointer)
     }
 
     /// A message's `contents` (V3 `contents`, V4 `contents`, older `body`) and `metaData`.
@@ -92,8 +104,8 @@ struct PactHTTPDecoder {
         case .string(let text):
             for part in text.split(separator: "&", omittingEmptySubsequences: true) {
                 let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let name = Self.decodeQueryComponent(kv[0])
-                let value = kv.count > 1 ? Self.decodeQueryComponent(kv[1]) : ""
+                let name = PercentEncoding.decode(kv[0], plusAsSpace: true)
+                let value = kv.count > 1 ? PercentEncoding.decode(kv[1], plusAsSpace: true) : ""
                 if let i = pairs.firstIndex(where: { $0.0 == name }) { pairs[i].1.append(value) } else { pairs.append((name, [value])) }
             }
         case .object(let object):
@@ -219,29 +231,6 @@ struct PactHTTPDecoder {
         }
     }
 
-    static func decodeQueryComponent(_ s: Substring) -> String {
-        var bytes: [UInt8] = []
-        let utf8 = Array(s.utf8)
-        var i = 0
-        func hex(_ b: UInt8) -> UInt8? {
-            switch b {
-            case 0x30...0x39: b - 0x30
-            case 0x41...0x46: b - 0x41 + 10
-            case 0x61...0x66: b - 0x61 + 10
-            default: nil
-            }
-        }
-        while i < utf8.count {
-            if utf8[i] == UInt8(ascii: "%"), i + 2 < utf8.count, let h = hex(utf8[i + 1]), let l = hex(utf8[i + 2]) {
-                bytes.append(h << 4 | l)
-                i += 3
-            } else {
-                bytes.append(utf8[i] == UInt8(ascii: "+") ? 0x20 : utf8[i])
-                i += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
 
 extension String {

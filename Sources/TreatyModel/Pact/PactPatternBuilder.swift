@@ -50,7 +50,7 @@ struct PactPatternBuilder {
         if kind == nil {
             if min != nil || max != nil { kind = "type" } else if matcher["regex"] != nil { kind = "regex" }
         }
-        let text = Self.text(of: node)
+        let text = node.scalarText
         switch kind ?? "" {
         case "type", "min", "max", "minmax", "minType", "maxType", "minmaxType":
             if case .array(let elements) = node.value, min != nil || max != nil {
@@ -168,12 +168,4 @@ struct PactPatternBuilder {
         path.filter { if case .index = $0 { false } else { true } }
     }
 
-    static func text(of node: JSONNode) -> String? {
-        switch node.value {
-        case .string(let s): s
-        case .number(let n): n.text
-        case .bool(let b): b ? "true" : "false"
-        default: nil
-        }
-    }
 }
