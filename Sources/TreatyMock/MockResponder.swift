@@ -20,27 +20,37 @@ public struct MockResponder: Sendable {
         let wire: WireAnswer?
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
-             prepareWire: Bool = false) {
+             wire: WireAnswer? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
             self.interaction = interaction
             self.mismatches = mismatches
-            self.wire = prepareWire ? WireAnswer(status: status, headers: headers, body: body) : nil
+            self.wire = wire
         }
     }
 
-    /// An answer in NIO's types, shared by every response that sends it (ByteBuffer is copy-on-write).
-    final class WireAnswer: Sendable {
+    /// An answer in NIO's types, written as it is by every response that sends it (ByteBuffer and
+    /// HTTPHeaders are copy-on-write). Kept inline in its `Answer`, and with header lists shared
+    /// between answers that have the same ones, so a request touches little memory.
+    struct WireAnswer: Sendable {
         let status: HTTPResponseStatus
         let headers: HTTPHeaders
         let body: ByteBuffer
 
-        init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        init(status: Int, headers: [(name: String, value: String)], body: [UInt8], shared: inout [String: HTTPHeaders]) {
             self.status = HTTPResponseStatus(statusCode: status)
-            var prepared = HTTPHeaders(headers)
-            prepared.replaceOrAdd(name: "Content-Length", value: String(body.count))
-            self.headers = prepared
+            var all = headers
+            all.removeAll { $0.name.caseInsensitiveEquals("Content-Length") }
+            all.append(("Content-Length", String(body.count)))
+            let key = all.map { $0.name + "\u{0}" + $0.value }.joined(separator: "\u{1}")
+            if let existing = shared[key] {
+                self.headers = existing
+            } else {
+                let built = HTTPHeaders(all)
+                shared[key] = built
+                self.headers = built
+            }
             self.body = ByteBuffer(bytes: body)
         }
     }
@@ -57,9 +67,13 @@ public struct MockResponder: Sendable {
         self.contract = contract
         self.unmatchedStatus = unmatchedStatus
         self.index = InteractionIndex(contract.interactions)
+        var shared: [String: HTTPHeaders] = [:]
         self.answers = contract.interactions.map { interaction in
             guard let http = interaction.http else { return nil }
-            return Self.prepare(http.response, name: interaction.name, prepareWire: true)
+            let plain = Self.prepare(http.response, name: interaction.name)
+            let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
+            return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: plain.interaction,
+                          mismatches: [], wire: wire)
         }
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
@@ -99,7 +113,7 @@ public struct MockResponder: Sendable {
         return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [])
     }
 
-    static func prepare(_ response: HTTPResponseSpec, name: String, prepareWire: Bool = false) -> Answer {
+    static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
         var headers: [(name: String, value: String)] = response.headers.map { spec in
             (spec.name, spec.values.compactMap { $0.example.stringValue }.joined(separator: ", "))
         }
@@ -112,7 +126,7 @@ public struct MockResponder: Sendable {
             }
         }
         headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Transfer-Encoding") }
-        return Answer(status: response.status, headers: headers, body: body, interaction: name, mismatches: [], prepareWire: prepareWire)
+        return Answer(status: response.status, headers: headers, body: body, interaction: name, mismatches: [])
     }
 
     /// The answer to `request`; `baseURL` is the mock's own address, for `mockServerURL` generators.
