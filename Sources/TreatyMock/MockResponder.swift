@@ -18,15 +18,18 @@ public struct MockResponder: Sendable {
         public let mismatches: [Mismatch]
         /// Headers (with Content-Length) and body ready to write, for answers built once.
         let wire: WireAnswer?
+        /// Delay and fault to play before (or instead of) answering.
+        public let behaviour: MockBehaviour?
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
-             wire: WireAnswer? = nil) {
+             wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
             self.interaction = interaction
             self.mismatches = mismatches
             self.wire = wire
+            self.behaviour = behaviour
         }
     }
 
@@ -73,7 +76,7 @@ public struct MockResponder: Sendable {
             let plain = Self.prepare(http.response, name: interaction.name)
             let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
             return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: plain.interaction,
-                          mismatches: [], wire: wire)
+                          mismatches: [], wire: wire, behaviour: interaction.behaviour)
         }
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
@@ -92,7 +95,7 @@ public struct MockResponder: Sendable {
     }
 
     /// Renders a response with generators for this request.
-    static func render(_ response: HTTPResponseSpec, name: String, _ generator: ValueGenerator) -> Answer {
+    static func render(_ response: HTTPResponseSpec, name: String, behaviour: MockBehaviour?, _ generator: ValueGenerator) -> Answer {
         let prepared = prepare(response, name: name)
         let headers = prepared.headers.map { header -> (name: String, value: String) in
             guard let spec = response.headers.first(named: header.name) else { return header }
@@ -110,7 +113,7 @@ public struct MockResponder: Sendable {
             body = Array((node.stringValue ?? node.rendered()).utf8)
         default: break
         }
-        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [])
+        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [], behaviour: behaviour)
     }
 
     static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
@@ -135,7 +138,8 @@ public struct MockResponder: Sendable {
         case .matched(let position):
             if let (spec, states) = dynamic[position] {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
-                return Self.render(spec, name: contract.interactions[position].name, generator)
+                let interaction = contract.interactions[position]
+                return Self.render(spec, name: interaction.name, behaviour: interaction.behaviour, generator)
             }
             return answers[position]!
         case .unmatched(let nearest, let mismatches):

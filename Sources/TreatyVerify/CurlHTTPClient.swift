@@ -139,6 +139,8 @@ final class CurlHTTPClient {
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: kind = .reset
         case CURLE_WEIRD_SERVER_REPLY, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_BAD_CONTENT_ENCODING: kind = .malformedResponse
         case CURLE_WRITE_ERROR where tooLarge: kind = .responseTooLarge
+        case CURLE_UNSUPPORTED_PROTOCOL where url.hasPrefix("http://") || url.hasPrefix("https://"):
+            kind = .malformedResponse  // curl says this of a status line that is not HTTP
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .invalidURL
         default: kind = .other
         }

@@ -5,6 +5,8 @@ public struct Interaction: Sendable {
     /// Provider states, in the order they are set up.
     public var states: [ProviderState]
     public var kind: Kind
+    /// Delays and faults the mock plays for this interaction.
+    public var behaviour: MockBehaviour?
     /// Where the interaction was written, for diagnostics and reports.
     public var position: SourcePosition
     public var pointer: JSONPointer

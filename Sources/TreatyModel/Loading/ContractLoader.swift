@@ -16,7 +16,7 @@ public struct ContractLoader: Sendable {
     }
 
     static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "interactions"]
-    static let interactionKeys = ["name", "description", "given"] + InteractionKindName.allCases.map(\.rawValue)
+    static let interactionKeys = ["name", "description", "given", "mock"] + InteractionKindName.allCases.map(\.rawValue)
 
     /// True for a Treaty contract (a `"treaty"` key) or a Pact file (detected by content).
     public static func isContract(_ root: JSONNode) -> Bool {
@@ -140,9 +140,57 @@ public struct ContractLoader: Sendable {
         default:
             decoded = nil
         }
+        let behaviour = reader["mock"].flatMap { decodeBehaviour($0, pointer / "mock", context) }
         guard let name, let decoded else { return nil }
-        return Interaction(name: name, description: description, states: states, kind: decoded,
-                           position: node.position, pointer: pointer)
+        var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
+                                      position: node.position, pointer: pointer)
+        interaction.behaviour = behaviour
+        return interaction
+    }
+
+    /// `{"delay": "250ms" | {"min": "100ms", "max": "1s"}, "fault": "reset" | … | {"trickle": {"bytes": 8, "every": "50ms"}}}`
+    func decodeBehaviour(_ node: JSONNode, _ pointer: JSONPointer, _ context: LoadContext) -> MockBehaviour? {
+        guard let reader = ObjectReader(node, pointer, context, what: "an interaction's \"mock\" settings") else { return nil }
+        reader.checkKeys(["delay", "fault"])
+        var behaviour = MockBehaviour()
+        func duration(_ n: JSONNode, _ p: JSONPointer) -> Int? {
+            guard let text = n.stringValue, let ms = DurationText.milliseconds(text) else {
+                context.error("a duration is written like \"250ms\", \"2s\" or \"1m\", found \(n.rendered())", at: n.position, p)
+                return nil
+            }
+            return ms
+        }
+        if let delay = reader["delay"] {
+            if let range = delay.objectValue {
+                let r = ObjectReader(delay, pointer / "delay", context, what: "a delay range")!
+                r.checkKeys(["min", "max"])
+                if let lo = range["min"].flatMap({ duration($0, pointer / "delay" / "min") }),
+                   let hi = range["max"].flatMap({ duration($0, pointer / "delay" / "max") }) {
+                    if lo <= hi { behaviour.delay = lo...hi } else {
+                        context.error("delay \"min\" is larger than \"max\"", at: delay.position, pointer / "delay")
+                    }
+                } else if range["min"] == nil || range["max"] == nil {
+                    context.error("a delay range needs \"min\" and \"max\"", at: delay.position, pointer / "delay")
+                }
+            } else if let ms = duration(delay, pointer / "delay") {
+                behaviour.delay = ms...ms
+            }
+        }
+        if let fault = reader["fault"] {
+            let names: [String: MockBehaviour.Fault] = ["reset": .reset, "empty": .empty, "malformed": .malformed, "truncate": .truncate]
+            if let name = fault.stringValue, let known = names[name] {
+                behaviour.fault = known
+            } else if let trickle = fault["trickle"], let t = ObjectReader(trickle, pointer / "fault" / "trickle", context, what: "a trickle") {
+                t.checkKeys(["bytes", "every"])
+                let bytes = t.integer("bytes", in: 1...65_536) ?? 1
+                let every = t["every"].flatMap { duration($0, pointer / "fault" / "trickle" / "every") } ?? 100
+                behaviour.fault = .trickle(bytes: bytes, everyMilliseconds: every)
+            } else {
+                context.error("\"fault\" is one of \"reset\", \"empty\", \"malformed\", \"truncate\" or {\"trickle\": {\"bytes\": N, \"every\": \"50ms\"}}, found \(fault.rendered())",
+                              at: fault.position, pointer / "fault")
+            }
+        }
+        return behaviour
     }
 
     func decodeStates(_ node: JSONNode, _ pointer: JSONPointer, _ context: LoadContext) -> [ProviderState] {

@@ -116,6 +116,10 @@ struct HTTPDecoder {
             } else if let p = patterns.decodeString(member.value, memberPointer, what: "\(what) value") {
                 values.append(p)
             }
+            if what == "header", values.contains(where: { ($0.example.stringValue ?? "").contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) }) {
+                context.error("header \"\(member.key)\" has a line break in its value; HTTP forbids it (it would split the message)",
+                              at: member.value.position, memberPointer)
+            }
             specs.append(HeaderSpec(name: member.key, values: values))
         }
         return specs
