@@ -32,9 +32,33 @@ struct MockCommand: AsyncParsableCommand {
     @Flag(help: "Log every request, not only unmatched ones.")
     var verbose = false
 
+    @Option(help: "Access log format: text or json (one object per line).")
+    var logFormat: String = "text"
+
+    @Flag(help: "Answer CORS preflight requests and allow the requesting origin on every answer.")
+    var cors = false
+
+    @Option(help: "Seconds a connection may stay open without a request.")
+    var idleTimeout: Double = 60
+
+    @Option(help: "Seconds a request may take to arrive, first byte to last (408 after).")
+    var requestTimeout: Double = 10
+
+    @Option(help: "Connections open at once per port; more are refused.")
+    var maxConnections: Int = 4096
+
+    @Option(help: "Largest request body in bytes (413 above).")
+    var maxBody: Int = 16 << 20
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(100...599).contains(unmatchedStatus) { throw ValidationError("--unmatched-status must be an HTTP status (100-599)") }
+        if MockConfiguration.LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format must be text or json") }
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--request-timeout", requestTimeout)] where !(value > 0 && value <= 86_400) {
+            throw ValidationError("\(name) must be between 0 and 86400 seconds")
+        }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if maxBody < 0 { throw ValidationError("--max-body must not be negative") }
     }
 
     func run() async throws {
@@ -43,9 +67,17 @@ struct MockCommand: AsyncParsableCommand {
         let bindings = Self.assignPorts(loaded, base: port).map { contract, port in
             MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus), port: port)
         }
-        let configuration = MockConfiguration(host: host, unmatchedStatus: unmatchedStatus, verbose: verbose)
+        let configuration = MockConfiguration(
+            host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose, cors: cors,
+            idleTimeout: idleTimeout, requestTimeout: requestTimeout, maximumConnections: maxConnections,
+            logFormat: MockConfiguration.LogFormat(rawValue: logFormat) ?? .text)
         do {
-            try await MockServer.withMockServer(bindings, configuration: configuration, log: { Terminal.err("treaty mock: " + $0) }) { served in
+            let json = configuration.logFormat == .json
+            let log: @Sendable (String) -> Void = { line in
+                if !json { return Terminal.err("treaty mock: " + line) }
+                Terminal.err(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
+            }
+            try await MockServer.withMockServer(bindings, configuration: configuration, log: log) { served in
                 Terminal.out(Self.table(served))
                 let signal = await shutdown.wait()
                 Terminal.err("treaty mock: \(signal) received, shutting down")

@@ -8,12 +8,35 @@ public struct MockConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// Log every request, not just unmatched ones.
     public var verbose: Bool
+    /// Answer CORS preflight requests and add `Access-Control-Allow-Origin` to answers.
+    public var cors: Bool
+    /// Seconds a connection may stay open without a request before it is closed.
+    public var idleTimeout: Double
+    /// Seconds a request may take to arrive, from its first byte to its end (slow-loris defence); 408 after.
+    public var requestTimeout: Double
+    /// Connections open at once per port; more are closed as they arrive.
+    public var maximumConnections: Int
+    /// Access log lines: `text` or `json` (one object per line).
+    public var logFormat: LogFormat
 
-    public init(host: String = "127.0.0.1", unmatchedStatus: Int = 404, maximumBodyBytes: Int = 16 << 20, verbose: Bool = false) {
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text, json
+    }
+
+    public init(
+        host: String = "127.0.0.1", unmatchedStatus: Int = 404, maximumBodyBytes: Int = 16 << 20, verbose: Bool = false,
+        cors: Bool = false, idleTimeout: Double = 60, requestTimeout: Double = 10, maximumConnections: Int = 4096,
+        logFormat: LogFormat = .text
+    ) {
         self.host = host
         self.unmatchedStatus = unmatchedStatus
         self.maximumBodyBytes = maximumBodyBytes
         self.verbose = verbose
+        self.cors = cors
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
+        self.maximumConnections = maximumConnections
+        self.logFormat = logFormat
     }
 }
 

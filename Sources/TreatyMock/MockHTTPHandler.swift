@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import TreatyMatching
@@ -15,13 +18,16 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let responder: MockResponder
     private let configuration: MockConfiguration
     private let log: @Sendable (String) -> Void
+    private let timeouts: RequestTimeoutHandler?
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
 
-    init(responder: MockResponder, configuration: MockConfiguration, log: @escaping @Sendable (String) -> Void) {
+    init(responder: MockResponder, configuration: MockConfiguration, timeouts: RequestTimeoutHandler? = nil,
+         log: @escaping @Sendable (String) -> Void) {
         self.responder = responder
         self.configuration = configuration
+        self.timeouts = timeouts
         self.log = log
     }
 
@@ -42,12 +48,14 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let requestHead = head else { return }
             head = nil
+            timeouts?.requestReceived()
             if tooLarge {
                 write(context, status: 413, headers: [("Content-Type", "text/plain")],
                       body: Array("request body larger than \(configuration.maximumBodyBytes) bytes\n".utf8),
                       head: requestHead, keepAlive: false)
                 return
             }
+            if preflight(requestHead, context) { return }
             let request = HTTPRequestData(
                 method: requestHead.method.rawValue, target: requestHead.uri,
                 headers: requestHead.headers.map { ($0.name, $0.value) },
@@ -157,23 +165,71 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func report(_ request: HTTPRequestData, _ answer: MockResponder.Answer) {
+        let unmatched = answer.interaction == nil
+        guard unmatched || configuration.verbose else { return }
         let target = request.path + (request.query.isEmpty ? "" : "?" + request.query)
-        if let name = answer.interaction {
-            if configuration.verbose { log("\(request.method) \(target) → \(answer.status) \"\(name)\"") }
-            return
+        switch configuration.logFormat {
+        case .json:
+            var members: [(String, JSONNode)] = [
+                ("time", .string(Self.timestamp())), ("method", .string(request.method)), ("target", .string(target)),
+                ("status", .number(answer.status)), ("interaction", answer.interaction.map { .string($0) } ?? .null),
+            ]
+            if unmatched { members.append(("mismatches", .array(answer.mismatches.prefix(10).map(\.json)))) }
+            log(JSONNode.object(members).rendered())
+        case .text:
+            if let name = answer.interaction {
+                log("\(request.method) \(target) → \(answer.status) \"\(name)\"")
+                return
+            }
+            var line = "unmatched \(request.method) \(target) → \(answer.status)"
+            if let first = answer.mismatches.first {
+                line += "; nearest mismatch \(first.description)"
+                if answer.mismatches.count > 1 { line += " (+\(answer.mismatches.count - 1) more)" }
+            }
+            log(line)
         }
-        var line = "unmatched \(request.method) \(target) → \(answer.status)"
-        if let first = answer.mismatches.first {
-            line += "; nearest mismatch \(first.description)"
-            if answer.mismatches.count > 1 { line += " (+\(answer.mismatches.count - 1) more)" }
+    }
+
+    private static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let millis = Int(now.tv_nsec / 1_000_000)
+        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
+    }
+
+    /// CORS: a preflight gets 204 with what it asked for; other answers to a request with an Origin
+    /// get `Access-Control-Allow-Origin` (and credentials) for that origin.
+    private func preflight(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) -> Bool {
+        guard configuration.cors, head.method == .OPTIONS, let method = head.headers.first(name: "Access-Control-Request-Method") else {
+            return false
         }
-        log(line)
+        var headers: [(name: String, value: String)] = corsHeaders(head)
+        headers.append(("Access-Control-Allow-Methods", method + ", GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD"))
+        if let requested = head.headers.first(name: "Access-Control-Request-Headers") {
+            headers.append(("Access-Control-Allow-Headers", requested))
+        }
+        headers.append(("Access-Control-Max-Age", "600"))
+        write(context, status: 204, headers: headers, body: [], head: head, keepAlive: head.isKeepAlive)
+        return true
+    }
+
+    private func corsHeaders(_ head: HTTPRequestHead) -> [(name: String, value: String)] {
+        guard let origin = head.headers.first(name: "Origin") else { return [("Access-Control-Allow-Origin", "*")] }
+        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
     }
 
     /// Writes an answer built once: no copy of the body, no header building unless the
     /// connection needs a `Connection` header.
     private func writePrepared(_ context: ChannelHandlerContext, _ wire: MockResponder.WireAnswer, head: HTTPRequestHead, keepAlive: Bool) {
         var headers = wire.headers
+        if configuration.cors, head.headers.contains(name: "Origin") {
+            for (name, value) in corsHeaders(head) { headers.replaceOrAdd(name: name, value: value) }
+        }
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         } else if head.version.minor == 0 {
@@ -185,6 +241,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            timeouts?.answerSent()
         } else {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
@@ -197,6 +254,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     ) {
         var responseHeaders = HTTPHeaders(headers)
         responseHeaders.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        if configuration.cors, head.headers.contains(name: "Origin"), !responseHeaders.contains(name: "Access-Control-Allow-Origin") {
+            for (name, value) in corsHeaders(head) { responseHeaders.replaceOrAdd(name: name, value: value) }
+        }
         if !keepAlive {
             responseHeaders.replaceOrAdd(name: "Connection", value: "close")
         } else if head.version.minor == 0 {
@@ -213,6 +273,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keepAlive {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            timeouts?.answerSent()
         }
     }
 }

@@ -54,11 +54,17 @@ public enum MockServer {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    connections.add(channel)
+                    guard connections.add(channel, limit: configuration.maximumConnections) else {
+                        log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
+                        return channel.close()
+                    }
                     return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
+                        try channel.pipeline.syncOperations.addHandler(timeouts)
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                        try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(log: log))
                         try channel.pipeline.syncOperations.addHandler(
-                            MockHTTPHandler(responder: responder, configuration: configuration, log: log))
+                            MockHTTPHandler(responder: responder, configuration: configuration, timeouts: timeouts, log: log))
                     }
                 }
                 .bind(host: configuration.host, port: binding.port).get()
@@ -78,12 +84,19 @@ public enum MockServer {
 final class ConnectionRegistry: Sendable {
     private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
 
-    func add(_ channel: any Channel) {
+    /// Registers `channel` unless `limit` connections are already open.
+    func add(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        channels.withLockedValue { $0[id] = channel }
+        let added = channels.withLockedValue { open -> Bool in
+            guard open.count < limit else { return false }
+            open[id] = channel
+            return true
+        }
+        guard added else { return false }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.channels.withLockedValue { _ = $0.removeValue(forKey: id) }
         }
+        return true
     }
 
     func closeAll() async {

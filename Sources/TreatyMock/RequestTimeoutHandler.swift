@@ -1,0 +1,88 @@
+import NIOCore
+
+/// Sits first in each connection's pipeline and bounds how long the peer may take: an idle
+/// keep-alive connection closes after `idleTimeout`; a request must arrive whole (head and body)
+/// within `requestTimeout` of its first byte, or it gets 408 and the connection closes. A
+/// slow-loris client therefore holds a connection for seconds, not forever.
+final class RequestTimeoutHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case waiting  // for a request; idle timer runs
+        case receiving  // bytes of a request arrived; request timer runs
+        case answering  // the whole request arrived; no timer
+    }
+
+    private let idleTimeout: TimeAmount
+    private let requestTimeout: TimeAmount
+    private var state = State.waiting
+    private var timer: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
+
+    init(idleTimeout: Double, requestTimeout: Double) {
+        self.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        self.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { arm(idleTimeout, context, onExpiry: Self.closeIdle) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(idleTimeout, context, onExpiry: Self.closeIdle)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if state == .waiting {
+            state = .receiving
+            arm(requestTimeout, context, onExpiry: Self.timeOutRequest)
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// Called by the HTTP handler when a request has fully arrived.
+    func requestReceived() {
+        state = .answering
+        timer?.cancel()
+        timer = nil
+    }
+
+    /// Called by the HTTP handler when an answer went out and the connection stays open.
+    func answerSent() {
+        guard let context else { return }
+        state = .waiting
+        arm(idleTimeout, context, onExpiry: Self.closeIdle)
+    }
+
+    private func arm(_ amount: TimeAmount, _ context: ChannelHandlerContext, onExpiry: @escaping (ChannelHandlerContext) -> Void) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: amount) { onExpiry(context) }
+    }
+
+    private static func closeIdle(_ context: ChannelHandlerContext) {
+        context.close(promise: nil)
+    }
+
+    private static func timeOutRequest(_ context: ChannelHandlerContext) {
+        let answer = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
+            + "the request did not arrive in time; closing\r\n"
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: answer))).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}
