@@ -50,6 +50,18 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (413 above).")
     var maxBody: Int = 16 << 20
 
+    @Option(help: "Serve the admin API on this port of 127.0.0.1 (0 picks a free one); see docs/admin-api.md.")
+    var adminPort: Int?
+
+    @Option(help: "Environment variable holding a bearer token the admin API requires.")
+    var adminTokenEnv: String = "TREATY_ADMIN_TOKEN"
+
+    @Option(help: "Requests kept in the journal (a ring buffer: memory stays flat).")
+    var journalSize: Int = 1000
+
+    @Flag(help: "At shutdown, fail (exit 1) when an interaction was never called, listing them.")
+    var expectAll = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(100...599).contains(unmatchedStatus) { throw ValidationError("--unmatched-status must be an HTTP status (100-599)") }
@@ -59,6 +71,8 @@ struct MockCommand: AsyncParsableCommand {
         }
         if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         if maxBody < 0 { throw ValidationError("--max-body must not be negative") }
+        if let adminPort, !(0...65535).contains(adminPort) { throw ValidationError("--admin-port must be between 0 and 65535") }
+        if !(1...10_000_000).contains(journalSize) { throw ValidationError("--journal-size must be between 1 and 10000000") }
     }
 
     func run() async throws {
@@ -77,10 +91,23 @@ struct MockCommand: AsyncParsableCommand {
                 if !json { return Terminal.err("treaty mock: " + line) }
                 Terminal.err(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
             }
-            try await MockServer.withMockServer(bindings, configuration: configuration, log: log) { served in
-                Terminal.out(Self.table(served))
+            let token = ProcessInfo.processInfo.environment[adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+            let admin = adminPort.map { AdminSettings(port: $0, token: token) }
+            let neverCalled = try await MockServer.withMockRuntime(
+                bindings, configuration: configuration, admin: admin, journalSize: journalSize, log: log
+            ) { runtime in
+                Terminal.out(Self.table(runtime.contracts))
+                if let url = runtime.adminURL {
+                    Terminal.out("admin API: \(url)" + (token == nil ? "" : " (bearer token from $\(adminTokenEnv))"))
+                }
                 let signal = await shutdown.wait()
                 Terminal.err("treaty mock: \(signal) received, shutting down")
+                return runtime.neverCalled()
+            }
+            if expectAll, !neverCalled.isEmpty {
+                Terminal.err("treaty mock: \(plural(neverCalled.count, "interaction")) never called (--expect-all):")
+                for (contract, interaction) in neverCalled { Terminal.err("  \(contract): \(interaction)") }
+                throw ExitCode(1)
             }
         } catch let error as TreatyError {
             Terminal.err("treaty mock: error: \(error.message)" + (error.cause.map { " (\($0))" } ?? ""))

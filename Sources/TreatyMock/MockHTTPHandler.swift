@@ -19,15 +19,19 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let configuration: MockConfiguration
     private let log: @Sendable (String) -> Void
     private let timeouts: RequestTimeoutHandler?
+    private let journal: MockJournal?
+    private let contractIndex: Int
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
 
     init(responder: MockResponder, configuration: MockConfiguration, timeouts: RequestTimeoutHandler? = nil,
-         log: @escaping @Sendable (String) -> Void) {
+         journal: MockJournal? = nil, contractIndex: Int = 0, log: @escaping @Sendable (String) -> Void) {
         self.responder = responder
         self.configuration = configuration
         self.timeouts = timeouts
+        self.journal = journal
+        self.contractIndex = contractIndex
         self.log = log
     }
 
@@ -62,6 +66,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
             let answer = responder.respond(to: request, baseURL: baseURL(context))
             report(request, answer)
+            if let journal {
+                var now = timespec()
+                clock_gettime(CLOCK_REALTIME, &now)
+                journal.record(MockJournal.Entry(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9, contract: contractIndex,
+                                                 method: request.method, path: request.path, query: request.query,
+                                                 status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
+                                                 mismatches: answer.mismatches),
+                               position: answer.position)
+            }
             guard let behaviour = answer.behaviour else {
                 send(answer, context, head: requestHead)
                 return

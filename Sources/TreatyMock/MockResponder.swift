@@ -14,6 +14,10 @@ public struct MockResponder: Sendable {
         public let body: [UInt8]
         /// The interaction that matched, nil for a diagnostic answer.
         public let interaction: String?
+        /// Its position in the contract.
+        public let position: Int?
+        /// For a diagnostic answer, the nearest interaction's name.
+        public let nearest: String?
         /// Mismatches of the nearest interaction when nothing matched.
         public let mismatches: [Mismatch]
         /// Headers (with Content-Length) and body ready to write, for answers built once.
@@ -22,11 +26,13 @@ public struct MockResponder: Sendable {
         public let behaviour: MockBehaviour?
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
-             wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil) {
+             wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil, position: Int? = nil, nearest: String? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
             self.interaction = interaction
+            self.position = position
+            self.nearest = nearest
             self.mismatches = mismatches
             self.wire = wire
             self.behaviour = behaviour
@@ -71,12 +77,12 @@ public struct MockResponder: Sendable {
         self.unmatchedStatus = unmatchedStatus
         self.index = InteractionIndex(contract.interactions)
         var shared: [String: HTTPHeaders] = [:]
-        self.answers = contract.interactions.map { interaction in
+        self.answers = contract.interactions.enumerated().map { position, interaction in
             guard let http = interaction.http else { return nil }
             let plain = Self.prepare(http.response, name: interaction.name)
             let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
             return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: plain.interaction,
-                          mismatches: [], wire: wire, behaviour: interaction.behaviour)
+                          mismatches: [], wire: wire, behaviour: interaction.behaviour, position: position)
         }
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
@@ -95,7 +101,7 @@ public struct MockResponder: Sendable {
     }
 
     /// Renders a response with generators for this request.
-    static func render(_ response: HTTPResponseSpec, name: String, behaviour: MockBehaviour?, _ generator: ValueGenerator) -> Answer {
+    static func render(_ response: HTTPResponseSpec, name: String, behaviour: MockBehaviour?, position: Int, _ generator: ValueGenerator) -> Answer {
         let prepared = prepare(response, name: name)
         let headers = prepared.headers.map { header -> (name: String, value: String) in
             guard let spec = response.headers.first(named: header.name) else { return header }
@@ -113,7 +119,8 @@ public struct MockResponder: Sendable {
             body = Array((node.stringValue ?? node.rendered()).utf8)
         default: break
         }
-        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [], behaviour: behaviour)
+        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [], behaviour: behaviour,
+                      position: position)
     }
 
     static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
@@ -139,7 +146,7 @@ public struct MockResponder: Sendable {
             if let (spec, states) = dynamic[position] {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
                 let interaction = contract.interactions[position]
-                return Self.render(spec, name: interaction.name, behaviour: interaction.behaviour, generator)
+                return Self.render(spec, name: interaction.name, behaviour: interaction.behaviour, position: position, generator)
             }
             return answers[position]!
         case .unmatched(let nearest, let mismatches):
@@ -167,6 +174,6 @@ public struct MockResponder: Sendable {
         let body = JSONNode.object(members).renderedBytes(pretty: true) + [0x0A]
         return Answer(status: unmatchedStatus,
                       headers: [("Content-Type", "application/json"), ("X-Treaty-Unmatched", "true")],
-                      body: body, interaction: nil, mismatches: mismatches)
+                      body: body, interaction: nil, mismatches: mismatches, nearest: nearest)
     }
 }

@@ -9,6 +9,17 @@ import TreatyModel
 /// Use `withMockServer(_:configuration:log:_:)`: it binds every port before running `body`, and
 /// closes the listeners and their connections when `body` returns or throws.
 public enum MockServer {
+    /// A running mock: where each contract is served, the admin API's URL, and the journal.
+    public struct Runtime: Sendable {
+        public var contracts: [ServedContract]
+        public var adminURL: String?
+        public var journal: MockJournal
+        let view: AdminView
+
+        /// Interactions no request has matched yet (what `--expect-all` reports).
+        public func neverCalled() -> [(contract: String, interaction: String)] { view.neverCalled() }
+    }
+
     /// Serves `bindings` while `body` runs.
     /// - Throws: `TreatyError` with code `.server` when a port cannot be bound, or what `body` throws.
     public static func withMockServer<R: Sendable>(
@@ -17,24 +28,46 @@ public enum MockServer {
         log: @escaping @Sendable (String) -> Void = { _ in },
         _ body: @Sendable ([ServedContract]) async throws -> R
     ) async throws -> R {
+        try await withMockRuntime(bindings, configuration: configuration, log: log) { try await body($0.contracts) }
+    }
+
+    /// Serves `bindings` (and the admin API when `admin` is given) while `body` runs.
+    public static func withMockRuntime<R: Sendable>(
+        _ bindings: [MockBinding],
+        configuration: MockConfiguration = MockConfiguration(),
+        admin: AdminSettings? = nil,
+        journalSize: Int = 1000,
+        log: @escaping @Sendable (String) -> Void = { _ in },
+        _ body: @Sendable (Runtime) async throws -> R
+    ) async throws -> R {
         let connections = ConnectionRegistry()
+        let journal = MockJournal(capacity: journalSize, interactionCounts: bindings.map { $0.responder.contract.interactions.count })
         var listeners: [any Channel] = []
         var served: [ServedContract] = []
+        var adminURL: String?
+        let view: AdminView
         do {
-            for binding in bindings {
-                let listener = try await bind(binding, configuration: configuration, connections: connections, log: log)
+            for (index, binding) in bindings.enumerated() {
+                let listener = try await bind(binding, index: index, journal: journal, configuration: configuration,
+                                              connections: connections, log: log)
                 listeners.append(listener)
                 let contract = binding.responder.contract
                 served.append(ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
                                              interactions: contract.interactions.count, host: configuration.host,
                                              port: listener.localAddress?.port ?? binding.port))
             }
+            view = AdminView(served: served, contractsServed: bindings.map(\.responder.contract), journal: journal, token: admin?.token)
+            if let admin {
+                let listener = try await bindAdmin(admin, view: view, connections: connections)
+                listeners.append(listener)
+                adminURL = "http://127.0.0.1:\(listener.localAddress?.port ?? admin.port)"
+            }
         } catch {
             await close(listeners, connections)
             throw error
         }
         do {
-            let result = try await body(served)
+            let result = try await body(Runtime(contracts: served, adminURL: adminURL, journal: journal, view: view))
             await close(listeners, connections)
             return result
         } catch {
@@ -43,8 +76,27 @@ public enum MockServer {
         }
     }
 
+    /// The admin API listens on loopback only, whatever `--host` says.
+    static func bindAdmin(_ admin: AdminSettings, view: AdminView, connections: ConnectionRegistry) async throws -> any Channel {
+        do {
+            return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    guard connections.add(channel, limit: Int.max) else { return channel.close() }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(runtime: view))
+                    }
+                }
+                .bind(host: "127.0.0.1", port: admin.port).get()
+        } catch {
+            throw TreatyError(code: .server, message: "cannot listen on 127.0.0.1:\(admin.port) for the admin API",
+                              cause: "\(error); pick another with --admin-port")
+        }
+    }
+
     static func bind(
-        _ binding: MockBinding, configuration: MockConfiguration, connections: ConnectionRegistry,
+        _ binding: MockBinding, index: Int, journal: MockJournal, configuration: MockConfiguration, connections: ConnectionRegistry,
         log: @escaping @Sendable (String) -> Void
     ) async throws -> any Channel {
         let responder = binding.responder
@@ -64,7 +116,8 @@ public enum MockServer {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                         try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(log: log))
                         try channel.pipeline.syncOperations.addHandler(
-                            MockHTTPHandler(responder: responder, configuration: configuration, timeouts: timeouts, log: log))
+                            MockHTTPHandler(responder: responder, configuration: configuration, timeouts: timeouts, journal: journal,
+                                            contractIndex: index, log: log))
                     }
                 }
                 .bind(host: configuration.host, port: binding.port).get()

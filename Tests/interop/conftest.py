@@ -36,9 +36,10 @@ def run_treaty(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 
 class RunningMock:
-    def __init__(self, process: subprocess.Popen, urls: dict[str, str]):
+    def __init__(self, process: subprocess.Popen, urls: dict[str, str], admin: str | None = None):
         self.process = process
         self.urls = urls  # provider name -> base URL
+        self.admin = admin  # admin API base URL, when started with --admin-port
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         if self.process.poll() is None:
@@ -46,9 +47,9 @@ class RunningMock:
         return self.process.wait(timeout=timeout)
 
 
-def start_mock(*args: str) -> RunningMock:
+def start_mock(*args: str, env: dict[str, str] | None = None) -> RunningMock:
     process = subprocess.Popen([treaty_binary(), "mock", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1", **(env or {})})
     urls: dict[str, str] = {}
     deadline = time.monotonic() + 30
     lines = []
@@ -63,6 +64,9 @@ def start_mock(*args: str) -> RunningMock:
         if match:
             urls[match.group(2)] = match.group(1)
         if lines and len(urls) > 0 and len(lines) >= 2 + len(urls) and expected_rows(lines) == len(urls):
+            if "--admin-port" in args:
+                admin = re.match(r"admin API: (http://\S+)", process.stdout.readline())
+                return RunningMock(process, urls, admin.group(1) if admin else None)
             return RunningMock(process, urls)
     process.kill()
     raise RuntimeError("treaty mock did not print its table in time: " + "".join(lines))
