@@ -26,7 +26,10 @@ enum HeaderMatching {
                 }
                 continue
             }
-            let parts = splitValues(value)
+            // Several expected values: one per header line when the lines match in number, else the
+            // comma-separated parts (never for headers whose values hold commas, such as dates).
+            let lines = actual.filter { $0.name.caseInsensitiveEquals(spec.name) }.map(\.value)
+            let parts = lines.count == spec.values.count || !splittable(spec.name) ? lines : splitValues(value)
             if parts.count != spec.values.count {
                 out.append(Mismatch(path: path, expected: "\(spec.values.count) value(s)", actual: value, rule: "equality",
                                     message: "expected \(spec.values.count) value(s) for header \"\(spec.name)\", got \(parts.count)"))
@@ -39,6 +42,14 @@ enum HeaderMatching {
         return out
     }
 
+    /// Headers whose single values contain commas (RFC 9110 dates, cookies): never split.
+    static let unsplittable: Set<String> = [
+        "date", "expires", "last-modified", "if-modified-since", "if-unmodified-since", "retry-after", "set-cookie", "cookie",
+        "www-authenticate", "proxy-authenticate", "user-agent",
+    ]
+
+    static func splittable(_ name: String) -> Bool { !unsplittable.contains(name.lowercased()) }
+
     static func splitValues(_ value: String) -> [String] {
         value.split(separator: ",").map { $0.trimmingCharacters() }
     }
@@ -50,6 +61,7 @@ enum HeaderMatching {
             let e = splitValues(expected), a = splitValues(actual)
             return e.count == a.count && zip(e, a).allSatisfy { contentTypeMatches(expected: $0, actual: $1, typeIgnoresCase: false) }
         }
+        guard splittable(name) else { return expected.trimmingSpaces() == actual.trimmingSpaces() }
         return splitValues(expected) == splitValues(actual)
     }
 
@@ -73,6 +85,8 @@ enum HeaderMatching {
 }
 
 extension String {
+    func trimmingSpaces() -> String { Substring(self).trimmingCharacters() }
+
     func trimmingQuotes() -> String {
         if count >= 2, first == "\"", last == "\"" { return String(dropFirst().dropLast()) }
         return self

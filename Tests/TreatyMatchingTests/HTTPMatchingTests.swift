@@ -139,3 +139,18 @@ import Foundation
         #expect(why.map(\.path) == ["$.query.x"])
     }
 }
+
+@Suite struct HeaderSplittingTests {
+    @Test func datesAndCookiesAreNotSplitOnCommas() throws {
+        let c = try contract(#"{"name": "h", "http": {"request": {"path": "/"}, "response": {"headers": {"Set-Cookie": ["a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT", "b=2"], "Date": "Wed, 21 Oct 2026 07:28:00 GMT", "Allow": ["GET", "POST"]}}}}"#)
+        let spec = try #require(c.interactions[0].http?.response)
+        let response = HTTPResponseData(status: 200, headers: [
+            ("Set-Cookie", "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT"), ("Set-Cookie", "b=2"),
+            ("Date", "Wed, 21 Oct 2026 07:28:00 GMT"), ("Allow", "GET, POST"),
+        ])
+        #expect(ResponseMatcher.match(response, spec).isEmpty)
+        let wrong = HTTPResponseData(status: 200, headers: [("Set-Cookie", "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT, b=2"),
+                                                             ("Date", "Wed, 21 Oct 2026 07:28:00 GMT"), ("Allow", "GET")])
+        #expect(ResponseMatcher.match(wrong, spec).map(\.path) == ["$.headers.Set-Cookie", "$.headers.Allow"])
+    }
+}
