@@ -62,6 +62,9 @@ struct MockCommand: AsyncParsableCommand {
     @Flag(help: "At shutdown, fail (exit 1) when an interaction was never called, listing them.")
     var expectAll = false
 
+    @Option(name: .customLong("state"), help: "Serve only interactions whose provider states are all among these (repeatable).")
+    var states: [String] = []
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(100...599).contains(unmatchedStatus) { throw ValidationError("--unmatched-status must be an HTTP status (100-599)") }
@@ -79,7 +82,9 @@ struct MockCommand: AsyncParsableCommand {
         let shutdown = ShutdownSignal()
         let loaded = try contracts.loadForServing(command: "mock")
         let bindings = Self.assignPorts(loaded, base: port).map { contract, port in
-            MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus), port: port)
+            MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus,
+                                                 state: MockState(selectedStates: states.isEmpty ? nil : Set(states))),
+                        port: port)
         }
         let configuration = MockConfiguration(
             host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose, cors: cors,

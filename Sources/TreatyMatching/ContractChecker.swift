@@ -10,8 +10,9 @@ public enum ContractChecker {
             guard let http = interaction.http else { continue }
             var patterns: [Pattern] = [http.request.path]
             patterns += http.request.query.flatMap(\.values) + http.request.headers.flatMap(\.values)
-            patterns += http.response.headers.flatMap(\.values)
-            for body in [http.request.body, http.response.body] {
+            let responses = http.sequence?.responses ?? [http.response]
+            patterns += responses.flatMap { $0.headers.flatMap(\.values) }
+            for body in [http.request.body] + responses.map(\.body) {
                 if case .json(let p)? = body { patterns.append(p) }
                 if case .text(let p)? = body { patterns.append(p) }
             }

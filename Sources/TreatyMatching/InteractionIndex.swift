@@ -36,8 +36,13 @@ public struct InteractionIndex: Sendable {
     /// method and path and comes before every matcher-path interaction: answered from the hash alone.
     private var bareHits: [String: [String: Int]] = [:]
 
+    /// Positions whose availability changes at run time (scenarios, provider-state selection).
+    private var constrained: Set<Int> = []
+
     /// Indexes the HTTP interactions of `interactions`; positions refer to that array.
-    public init(_ interactions: [Interaction]) {
+    /// `constrained` positions are offered only when `select`'s availability check allows them.
+    public init(_ interactions: [Interaction], constrained: Set<Int> = []) {
+        self.constrained = constrained
         var all: [Entry] = []
         for (position, interaction) in interactions.enumerated() {
             guard let spec = interaction.http?.request else { continue }
@@ -53,13 +58,16 @@ public struct InteractionIndex: Sendable {
         firstPatterned = patterned.mapValues { $0.map(\.position).min() ?? Int.max }
         for (method, paths) in literal {
             for (path, entries) in paths {
-                guard let first = entries.first, first.bare, (firstPatterned[method] ?? Int.max) > first.position else { continue }
+                guard let first = entries.first, first.bare, !constrained.contains(first.position),
+                      (firstPatterned[method] ?? Int.max) > first.position else { continue }
                 bareHits[method, default: [:]][path] = first.position
             }
         }
     }
 
-    public func select(_ request: HTTPRequestData) -> Selection {
+    /// Picks the interaction for `request`. `unavailable` says why a constrained position cannot
+    /// answer now (nil when it can); such candidates are skipped and reported as the nearest miss.
+    public func select(_ request: HTTPRequestData, unavailable: (Int) -> String? = { _ in nil }) -> Selection {
         let method = request.method.uppercased()
         let path = PercentEncoding.decode(Substring(request.path))
         if request.query.isEmpty, let position = bareHits[method]?[path] { return .matched(position) }
@@ -69,7 +77,10 @@ public struct InteractionIndex: Sendable {
         }
         var best: (position: Int, mismatches: [Mismatch], score: Int)?
         for entry in candidates {
-            let mismatches = RequestMatcher.match(request, entry.spec)
+            var mismatches = RequestMatcher.match(request, entry.spec)
+            if mismatches.isEmpty, constrained.contains(entry.position), let reason = unavailable(entry.position) {
+                mismatches = [Mismatch(path: "$.state", expected: "available", actual: "unavailable", rule: "state", message: reason)]
+            }
             if mismatches.isEmpty { return .matched(entry.position) }
             let score = Self.score(mismatches)
             if best == nil || score < best!.score { best = (entry.position, mismatches, score) }

@@ -24,17 +24,21 @@ final class AdminHTTPHandler: ChannelInboundHandler {
 
     let runtime: AdminView
     private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
 
     init(runtime: AdminView) { self.runtime = runtime }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let h): head = h
-        case .body: break
+        case .head(let h):
+            head = h
+            body = []
+        case .body(let chunk):
+            if body.count + chunk.readableBytes <= 1 << 20 { body += Array(chunk.readableBytesView) }
         case .end:
             guard let head else { return }
             self.head = nil
-            let (status, body) = route(head)
+            let (status, body) = route(head, self.body)
             var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.count))])
             if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
@@ -46,7 +50,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         }
     }
 
-    func route(_ head: HTTPRequestHead) -> (HTTPResponseStatus, [UInt8]) {
+    func route(_ head: HTTPRequestHead, _ requestBody: [UInt8] = []) -> (HTTPResponseStatus, [UInt8]) {
         if let token = runtime.token, head.headers.first(name: "Authorization") != "Bearer \(token)" {
             return (.unauthorized, Self.json(.object([("error", .string("the admin API needs Authorization: Bearer <token>"))])))
         }
@@ -61,12 +65,33 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         case (.GET, "/expectations"): return (.ok, Self.json(runtime.expectations()))
         case (.POST, "/reset"):
             runtime.journal.reset()
+            runtime.states.forEach { $0.reset() }
             return (.ok, Self.json(.object([("reset", .bool(true))])))
+        case (.GET, "/scenarios"):
+            return (.ok, Self.json(runtime.scenariosJSON()))
+        case (.PUT, "/scenarios"):
+            guard let object = try? JSONParser.parse(requestBody).root.objectValue,
+                  object.members.allSatisfy({ $0.value.stringValue != nil }) else {
+                return (.badRequest, Self.json(.object([("error", .string("send {\"SCENARIO\": \"STATE\", …}"))])))
+            }
+            for member in object.members { runtime.states.forEach { $0.setScenario(member.key, to: member.value.stringValue!) } }
+            return (.ok, Self.json(runtime.scenariosJSON()))
+        case (.GET, "/states"):
+            return (.ok, Self.json(runtime.statesJSON()))
+        case (.PUT, "/states"):
+            guard let root = try? JSONParser.parse(requestBody).root, let value = root["states"],
+                  value.isNull || (value.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false) else {
+                return (.badRequest, Self.json(.object([("error", .string("send {\"states\": [\"NAME\", …]} or {\"states\": null} for all"))])))
+            }
+            let selection = value.arrayValue.map { Set($0.compactMap(\.stringValue)) }
+            runtime.states.forEach { $0.select(states: selection) }
+            return (.ok, Self.json(runtime.statesJSON()))
         default:
             return (.notFound, Self.json(.object([
                 ("error", .string("no admin endpoint \(head.method.rawValue) \(request.path)")),
                 ("endpoints", .array(["GET /health", "GET /contracts", "GET /journal?limit=N", "GET /unmatched?limit=N",
-                                      "GET /expectations", "POST /reset"].map { .string($0) })),
+                                      "GET /expectations", "POST /reset", "GET /scenarios", "PUT /scenarios", "GET /states",
+                                      "PUT /states"].map { .string($0) })),
             ])))
         }
     }
@@ -80,6 +105,26 @@ struct AdminView: Sendable {
     let contractsServed: [Contract]
     let journal: MockJournal
     let token: String?
+    /// One per served contract.
+    let states: [MockState]
+
+    func scenariosJSON() -> JSONNode {
+        var names = Set<String>()
+        for contract in contractsServed { for i in contract.interactions { if let s = i.scenario { names.insert(s.name) } } }
+        var merged: [String: String] = [:]
+        for state in states { merged.merge(state.scenarios) { a, _ in a } }
+        return .object(names.union(merged.keys).sorted().map { ($0, .string(merged[$0] ?? ScenarioStep.initialState)) })
+    }
+
+    func statesJSON() -> JSONNode {
+        let selection = states.first?.selectedStates
+        var all = Set<String>()
+        for contract in contractsServed { for i in contract.interactions { all.formUnion(i.states.map(\.name)) } }
+        return .object([
+            ("selected", selection.map { .array($0.sorted().map { .string($0) }) } ?? .null),
+            ("known", .array(all.sorted().map { .string($0) })),
+        ])
+    }
 
     func contracts() -> JSONNode {
         let calls = journal.calls()

@@ -67,15 +67,25 @@ public struct MockResponder: Sendable {
     public let contract: Contract
     /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
     public let unmatchedStatus: Int
+    /// Scenario states, sequence positions and selected provider states.
+    public let state: MockState
+    /// Prepared answers of response sequences, by interaction position.
+    private let sequences: [Int: (answers: [Answer], repeats: Bool)]
     private let index: InteractionIndex
     private let answers: [Answer?]
     /// Interactions whose response has generators: rendered per request.
     private let dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)]
 
-    public init(contract: Contract, unmatchedStatus: Int = 404) {
+    public init(contract: Contract, unmatchedStatus: Int = 404, state: MockState = MockState()) {
         self.contract = contract
         self.unmatchedStatus = unmatchedStatus
-        self.index = InteractionIndex(contract.interactions)
+        self.state = state
+        // Positions whose availability can change: scenario steps, and interactions with provider
+        // states (the selection can change through the admin API).
+        let constrained = Set(contract.interactions.indices.filter {
+            contract.interactions[$0].scenario != nil || !contract.interactions[$0].states.isEmpty
+        })
+        self.index = InteractionIndex(contract.interactions, constrained: constrained)
         var shared: [String: HTTPHeaders] = [:]
         self.answers = contract.interactions.enumerated().map { position, interaction in
             guard let http = interaction.http else { return nil }
@@ -98,6 +108,18 @@ public struct MockResponder: Sendable {
             }
         }
         self.dynamic = dynamic
+        var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
+        for (position, interaction) in contract.interactions.enumerated() {
+            guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }
+            let answers = sequence.responses.map { response -> Answer in
+                let plain = Self.prepare(response, name: interaction.name)
+                let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
+                return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name,
+                              mismatches: [], wire: wire, behaviour: interaction.behaviour, position: position)
+            }
+            sequences[position] = (answers, sequence.repeats)
+        }
+        self.sequences = sequences
     }
 
     /// Renders a response with generators for this request.
@@ -141,8 +163,16 @@ public struct MockResponder: Sendable {
 
     /// The answer to `request`; `baseURL` is the mock's own address, for `mockServerURL` generators.
     public func respond(to request: HTTPRequestData, baseURL: String = "") -> Answer {
-        switch index.select(request) {
+        let interactions = contract.interactions
+        let state = self.state
+        switch index.select(request, unavailable: { state.unavailability(of: interactions[$0]) }) {
         case .matched(let position):
+            let interaction = interactions[position]
+            if interaction.scenario != nil || sequences[position] != nil {
+                let turn = state.answered(interaction, position: position, sequenceLength: sequences[position]?.answers.count ?? 1,
+                                          repeats: sequences[position]?.repeats ?? false)
+                if let sequence = sequences[position] { return sequence.answers[turn] }
+            }
             if let (spec, states) = dynamic[position] {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
                 let interaction = contract.interactions[position]

@@ -56,7 +56,8 @@ public enum MockServer {
                                              interactions: contract.interactions.count, host: configuration.host,
                                              port: listener.localAddress?.port ?? binding.port))
             }
-            view = AdminView(served: served, contractsServed: bindings.map(\.responder.contract), journal: journal, token: admin?.token)
+            view = AdminView(served: served, contractsServed: bindings.map(\.responder.contract), journal: journal, token: admin?.token,
+                             states: bindings.map(\.responder.state))
             if let admin {
                 let listener = try await bindAdmin(admin, view: view, connections: connections)
                 listeners.append(listener)

@@ -51,21 +51,37 @@ public struct Verifier: Sendable {
         }
         let request = RequestBuilder.build(http.request, extraHeaders: options.extraHeaders)
         let url = RequestBuilder.url(base: options.baseURL, request: request)
-        log.request(request, url: url)
-        let outcome: CaseResult.Outcome
+        // A response sequence is verified call by call, in order.
+        let expected = http.sequence?.responses ?? [http.response]
+        var outcome: CaseResult.Outcome = .passed
         var bodyDiff: String?
-        do {
-            let sent = DispatchTime.now()
-            let response = try client.send(request, to: url)
-            log.response(response, seconds: Double(DispatchTime.now().uptimeNanoseconds - sent.uptimeNanoseconds) / 1e9)
-            let mismatches = ResponseMatcher.match(response, http.response)
-            outcome = mismatches.isEmpty ? .passed : .failed(mismatches)
-            if mismatches.contains(where: { $0.path.hasPrefix("$.body") }) {
-                bodyDiff = Self.bodyDiff(expected: http.response.body, actual: response.body)
+        for (call, spec) in expected.enumerated() {
+            if expected.count > 1 { log.line("# call \(call + 1) of \(expected.count)") }
+            log.request(request, url: url)
+            do {
+                let sent = DispatchTime.now()
+                let response = try client.send(request, to: url)
+                log.response(response, seconds: Double(DispatchTime.now().uptimeNanoseconds - sent.uptimeNanoseconds) / 1e9)
+                var mismatches = ResponseMatcher.match(response, spec)
+                if mismatches.contains(where: { $0.path.hasPrefix("$.body") }) {
+                    bodyDiff = Self.bodyDiff(expected: spec.body, actual: response.body)
+                }
+                if expected.count > 1 {
+                    mismatches = mismatches.map { m in
+                        var m = m
+                        m.message = "call \(call + 1) of \(expected.count): " + m.message
+                        return m
+                    }
+                }
+                if !mismatches.isEmpty {
+                    outcome = .failed(mismatches)
+                    break
+                }
+            } catch {
+                log.line("! \(error.kind.rawValue): \(error.message)")
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+                break
             }
-        } catch {
-            log.line("! \(error.kind.rawValue): \(error.message)")
-            outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
         }
         states.tearDown(interaction.states, log: &log)
         return CaseResult(name: interaction.name, duration: elapsed(), outcome: outcome, log: log.text, bodyDiff: bodyDiff)

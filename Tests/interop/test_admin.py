@@ -55,3 +55,26 @@ def test_expect_all_fails_at_shutdown_when_interactions_were_never_called():
     assert running.stop() == 1
     stderr = running.process.stderr.read()
     assert "never called (--expect-all)" in stderr and "place an order" in stderr and "get a missing order" not in stderr
+
+
+def test_scenarios_sequences_and_state_selection_through_cli_and_admin():
+    running = start_mock("Fixtures/e2e/stateful.json", "--port", "0", "--admin-port", "0", "--state", "card is valid")
+    try:
+        base, admin = running.urls["payments"], running.admin
+        assert requests.post(f"{base}/cards/charge", timeout=5).status_code == 200
+        assert requests.get(f"{admin}/states", timeout=5).json()["selected"] == ["card is valid"]
+        assert requests.put(f"{admin}/states", json={"states": ["card is declined"]}, timeout=5).status_code == 200
+        assert requests.post(f"{base}/cards/charge", timeout=5).status_code == 402
+
+        assert requests.get(f"{base}/orders/7/payment", timeout=5).json() == {"paid": False}
+        assert requests.put(f"{admin}/scenarios", json={"payment": "Paid"}, timeout=5).json() == {"payment": "Paid"}
+        assert requests.get(f"{base}/orders/7/payment", timeout=5).json() == {"paid": True}
+        refused = requests.post(f"{base}/orders/7/payment", timeout=5)
+        assert refused.status_code == 404 and "scenario \"payment\"" in refused.json()["nearest"]["mismatches"][0]["message"]
+
+        assert [requests.get(f"{base}/jobs/1", timeout=5).json()["state"] for _ in range(4)] == ["queued", "running", "done", "done"]
+        requests.post(f"{admin}/reset", timeout=5)
+        assert requests.get(f"{base}/jobs/1", timeout=5).json()["state"] == "queued"
+        assert requests.get(f"{admin}/scenarios", timeout=5).json() == {"payment": "Started"}
+    finally:
+        running.stop()

@@ -1,11 +1,15 @@
 /// An HTTP request and the response it gets.
 public struct HTTPInteraction: Sendable {
     public var request: HTTPRequestSpec
+    /// The response (the first of `sequence` when there is one).
     public var response: HTTPResponseSpec
+    /// Responses given in turn, call after call.
+    public var sequence: ResponseSequence?
 
-    public init(request: HTTPRequestSpec, response: HTTPResponseSpec) {
+    public init(request: HTTPRequestSpec, response: HTTPResponseSpec, sequence: ResponseSequence? = nil) {
         self.request = request
         self.response = response
+        self.sequence = sequence
     }
 }
 

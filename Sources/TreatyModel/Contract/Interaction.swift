@@ -7,6 +7,8 @@ public struct Interaction: Sendable {
     public var kind: Kind
     /// Delays and faults the mock plays for this interaction.
     public var behaviour: MockBehaviour?
+    /// The scenario state this interaction needs and the one it moves to.
+    public var scenario: ScenarioStep?
     /// Where the interaction was written, for diagnostics and reports.
     public var position: SourcePosition
     public var pointer: JSONPointer

@@ -16,7 +16,7 @@ public struct ContractLoader: Sendable {
     }
 
     static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "interactions"]
-    static let interactionKeys = ["name", "description", "given", "mock"] + InteractionKindName.allCases.map(\.rawValue)
+    static let interactionKeys = ["name", "description", "given", "mock", "scenario"] + InteractionKindName.allCases.map(\.rawValue)
 
     /// True for a Treaty contract (a `"treaty"` key) or a Pact file (detected by content).
     public static func isContract(_ root: JSONNode) -> Bool {
@@ -141,11 +141,25 @@ public struct ContractLoader: Sendable {
             decoded = nil
         }
         let behaviour = reader["mock"].flatMap { decodeBehaviour($0, pointer / "mock", context) }
+        let scenario = reader["scenario"].flatMap { decodeScenario($0, pointer / "scenario", context) }
         guard let name, let decoded else { return nil }
         var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
+        interaction.scenario = scenario
         return interaction
+    }
+
+    /// `{"name": "checkout", "state": "Started", "next": "Paid"}`
+    func decodeScenario(_ node: JSONNode, _ pointer: JSONPointer, _ context: LoadContext) -> ScenarioStep? {
+        guard let reader = ObjectReader(node, pointer, context, what: "a scenario step") else { return nil }
+        reader.checkKeys(["name", "state", "next"])
+        guard let name = reader.string("name", required: true), !name.isEmpty else { return nil }
+        let state = reader.string("state"), next = reader.string("next")
+        if state == nil && next == nil {
+            context.warning("a scenario step without \"state\" or \"next\" does nothing", at: node.position, pointer)
+        }
+        return ScenarioStep(name: name, state: state, next: next)
     }
 
     /// `{"delay": "250ms" | {"min": "100ms", "max": "1s"}, "fault": "reset" | … | {"trickle": {"bytes": 8, "every": "50ms"}}}`

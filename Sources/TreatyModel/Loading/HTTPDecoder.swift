@@ -7,8 +7,30 @@ struct HTTPDecoder {
 
     func decode(_ node: JSONNode, _ pointer: JSONPointer) -> HTTPInteraction? {
         guard let reader = ObjectReader(node, pointer, context, what: "an http interaction") else { return nil }
-        reader.checkKeys(["request", "response"])
+        reader.checkKeys(["request", "response", "responses", "repeat"])
         let request = reader.required("request").flatMap { decodeRequest($0, pointer / "request") }
+        if let list = reader["responses"] {
+            if reader["response"] != nil {
+                context.error("give \"response\" or \"responses\", not both", at: reader.object.member("responses")?.keyPosition,
+                              pointer / "responses")
+            }
+            guard let elements = list.arrayValue, !elements.isEmpty else {
+                context.error("\"responses\" must be a non-empty array of responses, given in turn", at: list.position, pointer / "responses")
+                return nil
+            }
+            let responses = elements.enumerated().compactMap { decodeResponse($0.element, pointer / "responses" / $0.offset) }
+            var repeats = false
+            if let r = reader["repeat"] {
+                if let b = r.boolValue { repeats = b } else {
+                    context.error("\"repeat\" must be true or false", at: r.position, pointer / "repeat")
+                }
+            }
+            guard let request, responses.count == elements.count else { return nil }
+            return HTTPInteraction(request: request, response: responses[0], sequence: ResponseSequence(responses: responses, repeats: repeats))
+        }
+        if let r = reader.object.member("repeat") {
+            context.warning("\"repeat\" applies to \"responses\" only; ignored", at: r.keyPosition, pointer / "repeat")
+        }
         let response = reader.required("response").flatMap { decodeResponse($0, pointer / "response") }
         guard let request, let response else { return nil }
         return HTTPInteraction(request: request, response: response)
