@@ -65,6 +65,9 @@ struct MockCommand: AsyncParsableCommand {
     @Option(name: .customLong("state"), help: "Serve only interactions whose provider states are all among these (repeatable).")
     var states: [String] = []
 
+    @Flag(help: "Reload contracts when their files change; a change that does not load keeps the last good version.")
+    var watch = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(100...599).contains(unmatchedStatus) { throw ValidationError("--unmatched-status must be an HTTP status (100-599)") }
@@ -105,7 +108,11 @@ struct MockCommand: AsyncParsableCommand {
                 if let url = runtime.adminURL {
                     Terminal.out("admin API: \(url)" + (token == nil ? "" : " (bearer token from $\(adminTokenEnv))"))
                 }
+                let watcher = watch ? ContractWatcher(options: contracts, unmatchedStatus: unmatchedStatus) : nil
+                let watching = watcher.map { w in Task { await w.run(runtime) } }
+                if watch { Terminal.out("watching \(contracts.resolvedPaths().joined(separator: ", ")) for changes") }
                 let signal = await shutdown.wait()
+                watching?.cancel()
                 Terminal.err("treaty mock: \(signal) received, shutting down")
                 return runtime.neverCalled()
             }

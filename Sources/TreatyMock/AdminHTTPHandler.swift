@@ -102,11 +102,14 @@ final class AdminHTTPHandler: ChannelInboundHandler {
 /// What the admin API reads: the served contracts and the journal.
 struct AdminView: Sendable {
     let served: [ServedContract]
-    let contractsServed: [Contract]
+    let boxes: [ResponderBox]
     let journal: MockJournal
     let token: String?
+
+    /// The contracts as served now (they change on reload).
+    var contractsServed: [Contract] { boxes.map(\.current.contract) }
     /// One per served contract.
-    let states: [MockState]
+    var states: [MockState] { boxes.map(\.current.state) }
 
     func scenariosJSON() -> JSONNode {
         var names = Set<String>()

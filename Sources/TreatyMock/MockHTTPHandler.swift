@@ -15,7 +15,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let responder: MockResponder
+    private let responder: ResponderBox
     private let configuration: MockConfiguration
     private let log: @Sendable (String) -> Void
     private let timeouts: RequestTimeoutHandler?
@@ -25,7 +25,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var body = ByteBuffer()
     private var tooLarge = false
 
-    init(responder: MockResponder, configuration: MockConfiguration, timeouts: RequestTimeoutHandler? = nil,
+    init(responder: ResponderBox, configuration: MockConfiguration, timeouts: RequestTimeoutHandler? = nil,
          journal: MockJournal? = nil, contractIndex: Int = 0, log: @escaping @Sendable (String) -> Void) {
         self.responder = responder
         self.configuration = configuration
@@ -64,7 +64,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 method: requestHead.method.rawValue, target: requestHead.uri,
                 headers: requestHead.headers.map { ($0.name, $0.value) },
                 body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
-            let answer = responder.respond(to: request, baseURL: baseURL(context))
+            let answer = responder.current.respond(to: request, baseURL: baseURL(context))
             report(request, answer)
             if let journal {
                 var now = timespec()

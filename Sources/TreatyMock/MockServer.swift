@@ -14,6 +14,8 @@ public enum MockServer {
         public var contracts: [ServedContract]
         public var adminURL: String?
         public var journal: MockJournal
+        /// What each port serves, in the order of the bindings; replace a responder to reload.
+        public var responders: [ResponderBox]
         let view: AdminView
 
         /// Interactions no request has matched yet (what `--expect-all` reports).
@@ -46,9 +48,10 @@ public enum MockServer {
         var served: [ServedContract] = []
         var adminURL: String?
         let view: AdminView
+        let boxes = bindings.map { ResponderBox($0.responder) }
         do {
             for (index, binding) in bindings.enumerated() {
-                let listener = try await bind(binding, index: index, journal: journal, configuration: configuration,
+                let listener = try await bind(binding, box: boxes[index], index: index, journal: journal, configuration: configuration,
                                               connections: connections, log: log)
                 listeners.append(listener)
                 let contract = binding.responder.contract
@@ -56,8 +59,7 @@ public enum MockServer {
                                              interactions: contract.interactions.count, host: configuration.host,
                                              port: listener.localAddress?.port ?? binding.port))
             }
-            view = AdminView(served: served, contractsServed: bindings.map(\.responder.contract), journal: journal, token: admin?.token,
-                             states: bindings.map(\.responder.state))
+            view = AdminView(served: served, boxes: boxes, journal: journal, token: admin?.token)
             if let admin {
                 let listener = try await bindAdmin(admin, view: view, connections: connections)
                 listeners.append(listener)
@@ -68,7 +70,7 @@ public enum MockServer {
             throw error
         }
         do {
-            let result = try await body(Runtime(contracts: served, adminURL: adminURL, journal: journal, view: view))
+            let result = try await body(Runtime(contracts: served, adminURL: adminURL, journal: journal, responders: boxes, view: view))
             await close(listeners, connections)
             return result
         } catch {
@@ -97,7 +99,7 @@ public enum MockServer {
     }
 
     static func bind(
-        _ binding: MockBinding, index: Int, journal: MockJournal, configuration: MockConfiguration, connections: ConnectionRegistry,
+        _ binding: MockBinding, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration, connections: ConnectionRegistry,
         log: @escaping @Sendable (String) -> Void
     ) async throws -> any Channel {
         let responder = binding.responder
@@ -117,7 +119,7 @@ public enum MockServer {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                         try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(log: log))
                         try channel.pipeline.syncOperations.addHandler(
-                            MockHTTPHandler(responder: responder, configuration: configuration, timeouts: timeouts, journal: journal,
+                            MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
                                             contractIndex: index, log: log))
                     }
                 }
