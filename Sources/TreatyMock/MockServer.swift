@@ -155,8 +155,16 @@ final class ConnectionRegistry: Sendable {
         return true
     }
 
-    func closeAll() async {
+    /// Asks every connection to finish what it is answering, waits up to `grace` seconds, then
+    /// closes what is left.
+    func closeAll(grace: Double = 5) async {
         let open = channels.withLockedValue { Array($0.values) }
-        for channel in open { try? await channel.close() }
+        for channel in open { channel.pipeline.fireUserInboundEventTriggered(GracefulShutdown()) }
+        let deadline = ContinuousClock.now + .milliseconds(Int(grace * 1000))
+        while ContinuousClock.now < deadline, channels.withLockedValue({ !$0.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let left = channels.withLockedValue { Array($0.values) }
+        for channel in left { try? await channel.close() }
     }
 }

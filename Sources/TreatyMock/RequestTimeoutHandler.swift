@@ -19,6 +19,8 @@ final class RequestTimeoutHandler: ChannelDuplexHandler {
     private let idleTimeout: TimeAmount
     private let requestTimeout: TimeAmount
     private var state = State.waiting
+    /// Set at shutdown: finish the request in flight, then close.
+    private var draining = false
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -66,7 +68,21 @@ final class RequestTimeoutHandler: ChannelDuplexHandler {
     func answerSent() {
         guard let context else { return }
         state = .waiting
+        if draining {
+            timer?.cancel()
+            context.close(promise: nil)
+            return
+        }
         arm(idleTimeout, context, onExpiry: Self.closeIdle)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is GracefulShutdown else { return context.fireUserInboundEventTriggered(event) }
+        draining = true
+        if state == .waiting {
+            timer?.cancel()
+            context.close(promise: nil)
+        }
     }
 
     private func arm(_ amount: TimeAmount, _ context: ChannelHandlerContext, onExpiry: @escaping (ChannelHandlerContext) -> Void) {
@@ -86,3 +102,6 @@ final class RequestTimeoutHandler: ChannelDuplexHandler {
         }
     }
 }
+
+/// Sent through every connection at shutdown: idle ones close, busy ones close after their answer.
+struct GracefulShutdown: Sendable {}

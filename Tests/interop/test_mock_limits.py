@@ -124,3 +124,19 @@ def test_delays_and_faults_reach_a_real_client(tmp_path):
         assert requests.get(f"{base}/trickle", timeout=5).json()["ok"] is True
     finally:
         running.stop()
+
+
+def test_shutdown_finishes_the_request_in_flight(tmp_path):
+    contract = tmp_path / "slow.json"
+    contract.write_text(json.dumps({"treaty": 1, "consumer": "c", "provider": "slow", "interactions": [
+        {"name": "slow", "mock": {"delay": "800ms"}, "http": {"request": {"path": "/slow"}, "response": {"body": {"ok": True}}}}]}))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    host, port = running.urls["slow"].removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as busy, socket.create_connection((host, int(port)), timeout=5) as idle:
+        busy.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        running.process.send_signal(15)
+        answer = read_all(busy, 5)
+        assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b'{"ok":true}')
+        assert read_all(idle, 3) == b""  # the idle connection is closed, not left hanging
+    assert running.process.wait(timeout=10) == 0
