@@ -50,6 +50,12 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// Admin answers are immediate: at shutdown, close unless a request is half read.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is GracefulShutdown else { return context.fireUserInboundEventTriggered(event) }
+        if head == nil { context.close(promise: nil) }
+    }
+
     func route(_ head: HTTPRequestHead, _ requestBody: [UInt8] = []) -> (HTTPResponseStatus, [UInt8]) {
         if let token = runtime.token, head.headers.first(name: "Authorization") != "Bearer \(token)" {
             return (.unauthorized, Self.json(.object([("error", .string("the admin API needs Authorization: Bearer <token>"))])))
