@@ -32,6 +32,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the exchange of passing interactions too (failures always show theirs).")
     var verbose = false
 
+    @Flag(help: "Speak HTTP/2 to an http:// provider without negotiation (h2c prior knowledge).")
+    var http2PriorKnowledge = false
+
     func validate() throws {
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
             throw ValidationError("--base-url must start with http:// or https://, got \(baseURL)")
@@ -49,7 +52,8 @@ struct VerifyCommand: AsyncParsableCommand {
             return (String(header[..<colon]).trimmingCharacters(in: .whitespaces),
                     String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
         }
-        let verifier = Verifier(options: VerifyOptions(baseURL: baseURL, stateURL: stateURL, timeout: timeout, extraHeaders: extra))
+        let verifier = Verifier(options: VerifyOptions(baseURL: baseURL, stateURL: stateURL, timeout: timeout, extraHeaders: extra,
+                                                   http2PriorKnowledge: http2PriorKnowledge))
         let timestamp = ISO8601DateFormatter().string(from: Date())
         var suites: [SuiteResult] = []
         let verbose = self.verbose

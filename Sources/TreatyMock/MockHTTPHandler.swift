@@ -104,11 +104,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return url
     }
 
+    /// HTTP/2 streams have no connection semantics: they always "keep alive" (the stream ends, the
+    /// connection stays), and must not carry `Connection` headers.
+    static func keepsAlive(_ head: HTTPRequestHead) -> Bool { head.version.major == 2 || head.isKeepAlive }
+
     private func send(_ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
         if let wire = answer.wire {
-            writePrepared(context, wire, head: head, keepAlive: head.isKeepAlive)
+            writePrepared(context, wire, head: head, keepAlive: Self.keepsAlive(head))
         } else {
-            write(context, status: answer.status, headers: answer.headers, body: answer.body, head: head, keepAlive: head.isKeepAlive)
+            write(context, status: answer.status, headers: answer.headers, body: answer.body, head: head, keepAlive: Self.keepsAlive(head))
         }
     }
 
@@ -227,7 +231,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.append(("Access-Control-Allow-Headers", requested))
         }
         headers.append(("Access-Control-Max-Age", "600"))
-        write(context, status: 204, headers: headers, body: [], head: head, keepAlive: head.isKeepAlive)
+        write(context, status: 204, headers: headers, body: [], head: head, keepAlive: Self.keepsAlive(head))
         return true
     }
 
@@ -245,7 +249,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
-        } else if head.version.minor == 0 {
+        } else if head.version == .http1_0 {
             headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: wire.status, headers: headers))), promise: nil)
@@ -272,7 +276,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if !keepAlive {
             responseHeaders.replaceOrAdd(name: "Connection", value: "close")
-        } else if head.version.minor == 0 {
+        } else if head.version == .http1_0 {
             responseHeaders.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
         let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),

@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import TreatyModel
 
@@ -115,12 +116,32 @@ public enum MockServer {
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
-                        try channel.pipeline.syncOperations.addHandler(timeouts)
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
-                        try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(log: log))
-                        try channel.pipeline.syncOperations.addHandler(
+                        let handler = { (timeouts: RequestTimeoutHandler?) in
                             MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
-                                            contractIndex: index, log: log))
+                                            contractIndex: index, log: log)
+                        }
+                        let detector = ProtocolDetector(
+                            http1: { context in
+                                let pipeline = context.pipeline.syncOperations
+                                try pipeline.configureHTTPServerPipeline(position: .after(context.handler), withErrorHandling: false)
+                                try pipeline.addHandler(ProtocolErrorHandler(log: log))
+                                try pipeline.addHandler(handler(timeouts))
+                            },
+                            http2: { context in
+                                // Streams multiplex one connection: the HTTP/1 request timer does not apply.
+                                context.pipeline.syncOperations.removeHandler(timeouts, promise: nil)
+                                _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
+                                    mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+                                ) { stream in
+                                    stream.eventLoop.makeCompletedFuture {
+                                        try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
+                                        try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                        try stream.pipeline.syncOperations.addHandler(handler(nil))
+                                    }
+                                }
+                            })
+                        try channel.pipeline.syncOperations.addHandler(timeouts)
+                        try channel.pipeline.syncOperations.addHandler(detector)
                     }
                 }
                 .bind(host: configuration.host, port: binding.port).get()

@@ -4,7 +4,7 @@ import NIOCore
 /// keep-alive connection closes after `idleTimeout`; a request must arrive whole (head and body)
 /// within `requestTimeout` of its first byte, or it gets 408 and the connection closes. A
 /// slow-loris client therefore holds a connection for seconds, not forever.
-final class RequestTimeoutHandler: ChannelDuplexHandler {
+final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer

@@ -11,6 +11,7 @@ final class CurlHTTPClient {
         var timeout: Double = 30
         var connectTimeout: Double = 10
         var maximumBodyBytes: Int = 64 << 20
+        var http2PriorKnowledge = false
     }
 
     private let handle: UnsafeMutableRawPointer
@@ -58,6 +59,13 @@ final class CurlHTTPClient {
                         treaty_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
                         treaty_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
                         treaty_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+                        if options.http2PriorKnowledge {
+                            treaty_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+                            // libcurl 7.88 stalls or fails reusing an h2c prior-knowledge connection (seen against
+                            // nghttpd too): one connection per exchange.
+                            treaty_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1)
+                            treaty_curl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1)
+                        }
                         treaty_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, nil)
                         treaty_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
                         treaty_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)

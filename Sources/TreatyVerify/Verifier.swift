@@ -18,7 +18,8 @@ public struct Verifier: Sendable {
         let cases: [CaseResult] = await BlockingWork.run {
             let client: CurlHTTPClient
             do throws(TransportError) {
-                client = try CurlHTTPClient(options: .init(timeout: options.timeout, connectTimeout: min(10, options.timeout)))
+                client = try CurlHTTPClient(options: .init(timeout: options.timeout, connectTimeout: min(10, options.timeout),
+                                                           http2PriorKnowledge: options.http2PriorKnowledge))
             } catch {
                 return contract.interactions.map { CaseResult(name: $0.name, kind: $0.kindName, duration: 0,
                                                               outcome: .error(kind: "transport", message: error.message)) }

@@ -8,11 +8,15 @@ public struct VerifyOptions: Sendable {
     public var timeout: Double
     /// Headers added to every request (`--header`), after the contract's own.
     public var extraHeaders: [(name: String, value: String)]
+    /// Speak HTTP/2 without negotiation (h2c prior knowledge) to `http://` providers.
+    public var http2PriorKnowledge: Bool
 
-    public init(baseURL: String, stateURL: String? = nil, timeout: Double = 30, extraHeaders: [(name: String, value: String)] = []) {
+    public init(baseURL: String, stateURL: String? = nil, timeout: Double = 30, extraHeaders: [(name: String, value: String)] = [],
+                http2PriorKnowledge: Bool = false) {
         self.baseURL = baseURL
         self.stateURL = stateURL
         self.timeout = timeout
         self.extraHeaders = extraHeaders
+        self.http2PriorKnowledge = http2PriorKnowledge
     }
 }

@@ -37,6 +37,17 @@ func withMock<R: Sendable>(_ contracts: [Contract], log: @escaping @Sendable (St
         }
     }
 
+    @Test func everyExampleContractVerifiesOverHTTP2WithPriorKnowledge() async throws {
+        for contract in try loadContracts("Contracts") {
+            let suite = try await withMock([contract]) { served in
+                await Verifier(options: VerifyOptions(baseURL: served[0].url, timeout: 5, http2PriorKnowledge: true)).verify(contract)
+            }
+            for result in suite.cases {
+                #expect(result.passed, "\(contract.file) › \(result.name) over HTTP/2: \(result.outcome)\n\(result.log)")
+            }
+        }
+    }
+
     @Test func aProviderThatAnswersDifferentlyFailsWithTheExpectedMismatches() async throws {
         let real = try #require(try loadContracts("Contracts/web-shop--orders.json").first)
         let drifted = try loadContracts("Fixtures/e2e/orders-drifted.json")

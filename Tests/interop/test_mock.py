@@ -76,3 +76,16 @@ def test_sigterm_and_sigint_shut_down_gracefully():
 
 def test_binds_loopback_by_default(mock):
     assert all(url.startswith("http://127.0.0.1:") for url in mock.urls.values())
+
+
+def test_http2_prior_knowledge_and_http1_share_a_port(mock):
+    import subprocess
+    url = f"{mock.urls['orders']}/orders/42"
+    for flag, version in [("--http2-prior-knowledge", "2"), ("--http1.1", "1.1")]:
+        result = subprocess.run(["curl", "-s", flag, "-H", "Accept: application/json", "-o", "/dev/null",
+                                 "-w", "%{http_version} %{http_code}", url], capture_output=True, text=True, timeout=10)
+        assert result.stdout == f"{version} 200"
+    # Many concurrent HTTP/2 streams on one connection (h2load multiplexes; curl 7.88 cannot reuse h2c).
+    result = subprocess.run(["h2load", "-n", "200", "-c", "1", "-m", "20", f"{mock.urls['orders']}/orders/404"],
+                            capture_output=True, text=True, timeout=30)
+    assert "200 done" in result.stdout and "200 4xx" in result.stdout, result.stdout
