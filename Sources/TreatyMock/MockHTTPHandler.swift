@@ -73,7 +73,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                                  method: request.method, path: request.path, query: request.query,
                                                  status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
                                                  mismatches: answer.mismatches),
-                               position: answer.position)
+                               position: answer.position, shard: journalShard(context))
             }
             guard let behaviour = answer.behaviour else {
                 send(answer, context, head: requestHead)
@@ -92,6 +92,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var cachedBaseURL: String?
+    private lazy var shard = journal?.assignShard() ?? 0
+
+    private func journalShard(_ context: ChannelHandlerContext) -> Int { shard }
 
     private func baseURL(_ context: ChannelHandlerContext) -> String {
         if let cachedBaseURL { return cachedBaseURL }

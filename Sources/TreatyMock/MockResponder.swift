@@ -129,7 +129,8 @@ public struct MockResponder: Sendable {
             guard let spec = response.headers.first(named: header.name) else { return header }
             let values = spec.values.map { value -> String in
                 let node = generator.render(value)
-                return node.stringValue ?? node.rendered()
+                // Generated values may come from the request: never let them break the header.
+                return String((node.stringValue ?? node.rendered()).filter { $0 != "\r" && $0 != "\n" && $0 != "\r\n" && $0 != "\0" })
             }
             return (header.name, values.joined(separator: ", "))
         }

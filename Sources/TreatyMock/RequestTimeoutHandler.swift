@@ -19,6 +19,12 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let idleTimeout: TimeAmount
     private let requestTimeout: TimeAmount
     private var state = State.waiting
+    /// When the current limit runs out, and what happens then. The timer is lazy: moving the
+    /// deadline later costs no rescheduling (the timer, when it fires, re-arms for what is left),
+    /// so a keep-alive request costs at most one timer operation instead of four.
+    private var deadline: NIODeadline?
+    private var expiry: ((ChannelHandlerContext) -> Void)?
+    private var scheduledFor: NIODeadline?
     /// Set at shutdown: finish the request in flight, then close.
     private var draining = false
     private var timer: Scheduled<Void>?
@@ -40,12 +46,12 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
+        disarm()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
+        disarm()
         context.fireChannelInactive()
     }
 
@@ -60,8 +66,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Called by the HTTP handler when a request has fully arrived.
     func requestReceived() {
         state = .answering
-        timer?.cancel()
-        timer = nil
+        deadline = nil
     }
 
     /// Called by the HTTP handler when an answer went out and the connection stays open.
@@ -69,7 +74,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let context else { return }
         state = .waiting
         if draining {
-            timer?.cancel()
+            disarm()
             context.close(promise: nil)
             return
         }
@@ -80,14 +85,40 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard event is GracefulShutdown else { return context.fireUserInboundEventTriggered(event) }
         draining = true
         if state == .waiting {
-            timer?.cancel()
+            disarm()
             context.close(promise: nil)
         }
     }
 
     private func arm(_ amount: TimeAmount, _ context: ChannelHandlerContext, onExpiry: @escaping (ChannelHandlerContext) -> Void) {
+        let due = NIODeadline.now() + amount
+        deadline = due
+        expiry = onExpiry
+        if let scheduledFor, scheduledFor <= due { return }  // the pending timer comes first and re-arms
+        schedule(at: due, context)
+    }
+
+    private func schedule(at due: NIODeadline, _ context: ChannelHandlerContext) {
         timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: amount) { onExpiry(context) }
+        scheduledFor = due
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [self] in
+            scheduledFor = nil
+            timer = nil
+            guard let deadline else { return }
+            if deadline <= .now() {
+                self.deadline = nil
+                expiry?(context)
+            } else {
+                schedule(at: deadline, context)
+            }
+        }
+    }
+
+    private func disarm() {
+        deadline = nil
+        timer?.cancel()
+        timer = nil
+        scheduledFor = nil
     }
 
     private static func closeIdle(_ context: ChannelHandlerContext) {

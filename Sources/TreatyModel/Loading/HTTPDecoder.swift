@@ -123,8 +123,11 @@ struct HTTPDecoder {
                                   at: member.keyPosition, memberPointer)
                 }
                 seen[member.key.lowercased()] = member.keyPosition
-                if member.key.contains(where: { $0 == ":" || $0 == " " || $0 == "\r" || $0 == "\n" }) {
-                    context.error("\"\(member.key)\" is not a valid header name", at: member.keyPosition, memberPointer)
+                // RFC 9110 token characters only: anything else could split or forge the message.
+                let token = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                if !member.key.allSatisfy({ token.contains($0) }) {
+                    context.error("\"\(member.key)\" is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                                  at: member.keyPosition, memberPointer)
                 }
             }
             var values: [Pattern] = []
