@@ -71,6 +71,8 @@ public struct MockResponder: Sendable {
     public let state: MockState
     /// Prepared answers of response sequences, by interaction position.
     private let sequences: [Int: (answers: [Answer], repeats: Bool)]
+    /// Per position: a scenario step or a response sequence to advance when it answers.
+    private let stateful: [Bool]
     private let index: InteractionIndex
     private let answers: [Answer?]
     /// Interactions whose response has generators: rendered per request.
@@ -120,6 +122,7 @@ public struct MockResponder: Sendable {
             sequences[position] = (answers, sequence.repeats)
         }
         self.sequences = sequences
+        self.stateful = contract.interactions.indices.map { contract.interactions[$0].scenario != nil || sequences[$0] != nil }
     }
 
     /// Renders a response with generators for this request.
@@ -168,9 +171,10 @@ public struct MockResponder: Sendable {
         let state = self.state
         switch index.select(request, unavailable: { state.unavailability(of: interactions[$0]) }) {
         case .matched(let position):
-            let interaction = interactions[position]
-            if interaction.scenario != nil || sequences[position] != nil {
-                let turn = state.answered(interaction, position: position, sequenceLength: sequences[position]?.answers.count ?? 1,
+            // Only stateful interactions are read here: copying an Interaction costs a retain per field.
+            if stateful[position] {
+                let turn = state.answered(interactions[position], position: position,
+                                          sequenceLength: sequences[position]?.answers.count ?? 1,
                                           repeats: sequences[position]?.repeats ?? false)
                 if let sequence = sequences[position] { return sequence.answers[turn] }
             }
