@@ -61,7 +61,7 @@ enum HeaderMatching {
             let e = splitValues(expected), a = splitValues(actual)
             return e.count == a.count && zip(e, a).allSatisfy { contentTypeMatches(expected: $0, actual: $1, typeIgnoresCase: false) }
         }
-        guard splittable(name) else { return expected.trimmingSpaces() == actual.trimmingSpaces() }
+        guard splittable(name) else { return expected.trimmedWhitespace == actual.trimmedWhitespace }
         return splitValues(expected) == splitValues(actual)
     }
 
@@ -85,8 +85,6 @@ enum HeaderMatching {
 }
 
 extension String {
-    func trimmingSpaces() -> String { Substring(self).trimmingCharacters() }
-
     func trimmingQuotes() -> String {
         if count >= 2, first == "\"", last == "\"" { return String(dropFirst().dropLast()) }
         return self

@@ -73,7 +73,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                                  method: request.method, path: request.path, query: request.query,
                                                  status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
                                                  mismatches: answer.mismatches),
-                               position: answer.position, shard: journalShard(context))
+                               position: answer.position, shard: shard)
             }
             guard let behaviour = answer.behaviour else {
                 send(answer, context, head: requestHead)
@@ -93,8 +93,6 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private var cachedBaseURL: String?
     private lazy var shard = journal?.assignShard() ?? 0
-
-    private func journalShard(_ context: ChannelHandlerContext) -> Int { shard }
 
     private func baseURL(_ context: ChannelHandlerContext) -> String {
         if let cachedBaseURL { return cachedBaseURL }
@@ -288,7 +286,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if head.method != .HEAD && !body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         }
-        let done = context.writeAndFlushPromise()
+        let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if !keepAlive {
             let channel = context.channel
@@ -297,8 +295,4 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             timeouts?.answerSent()
         }
     }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
 }

@@ -29,7 +29,7 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            log("rejected a request: \(status.code) \(text.trimmingCharacters(in: "\n"))")
+            log("rejected a request: \(status.code) \(text.dropLast())")
         }
         context.fireErrorCaught(error)
     }
@@ -41,13 +41,5 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
         default: break
         }
         context.write(data, promise: promise)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        var s = Substring(self)
-        while s.last == character { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the mock makes a value fresh for each response instead of sending the example
 /// (`"generate": …` on a matcher). The matcher still says what the provider must send.
 public enum Generator: Sendable, Equatable {
@@ -62,7 +64,7 @@ public enum Generator: Sendable, Equatable {
                 return problem("fromRequest takes a pointer starting with /path, /query, /headers or /body, such as \"/path/1\"")
             }
             return .success(.fromRequest(JSONPointer(text.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
-                String($0).replacingOccurrences("~1", "/").replacingOccurrences("~0", "~")
+                String($0).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
             })))
         default:
             return problem("unknown generator \"\(member.key)\"; generators are " + names)
@@ -98,7 +100,7 @@ public enum Generator: Sendable, Equatable {
 enum Duration {
     static func offsetSeconds(_ text: String) -> Int? {
         var sign = 1
-        var rest = Substring(text.replacingOccurrences(" ", ""))
+        var rest = Substring(text.replacingOccurrences(of: " ", with: ""))
         if rest.first == "+" { rest.removeFirst() } else if rest.first == "-" { sign = -1; rest.removeFirst() }
         guard !rest.isEmpty else { return nil }
         var total = 0
@@ -117,19 +119,5 @@ enum Duration {
         }
         guard number.isEmpty else { return nil }
         return sign * total
-    }
-}
-
-extension String {
-    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let range = rest.range(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        return out + rest
     }
 }

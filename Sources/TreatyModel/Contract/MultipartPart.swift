@@ -1,3 +1,5 @@
+import Foundation
+
 /// One part of a `multipart/form-data` body.
 public struct MultipartPart: Sendable {
     public var name: String
@@ -23,7 +25,7 @@ public struct MultipartPart: Sendable {
             out += Array("--\(boundary)\r\n".utf8)
             // Quotes and line breaks cannot stand in a quoted header value (the HTML form encoding escapes them).
             func quoted(_ s: String) -> String {
-                s.replacingOccurrences("\"", "%22").replacingOccurrences("\r", "%0D").replacingOccurrences("\n", "%0A")
+                s.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
             }
             var disposition = "Content-Disposition: form-data; name=\"\(quoted(part.name))\""
             if let filename = part.filename { disposition += "; filename=\"\(quoted(filename))\"" }
@@ -132,7 +134,7 @@ public enum ContentSniffer {
         if starts([0x1F, 0x8B]) { return "application/gzip" }
         if bytes.count >= 12, starts(Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
         if bytes.contains(0) || String(validating: bytes.prefix(4096), as: UTF8.self) == nil && bytes.count < 4096 { return "application/octet-stream" }
-        let text = String(decoding: bytes.prefix(512), as: UTF8.self).trimmingSpaces
+        let text = String(decoding: bytes.prefix(512), as: UTF8.self).trimmedWhitespace
         if text.hasPrefix("<?xml") { return "application/xml" }
         if text.lowercased().hasPrefix("<!doctype html") || text.lowercased().hasPrefix("<html") { return "text/html" }
         if (try? JSONParser.parse(bytes)) != nil { return "application/json" }

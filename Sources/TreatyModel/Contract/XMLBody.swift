@@ -38,17 +38,7 @@ public enum XMLBody {
 
     /// True for `application/xml`, `text/xml` and `+xml` types.
     public static func isXML(_ contentType: String) -> Bool {
-        let essence = (contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "").lowercased()
-            .trimmingCharacters(in: " ")
+        let essence = (contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters() ?? "").lowercased()
         return essence == "application/xml" || essence == "text/xml" || essence.hasSuffix("+xml")
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var s = Substring(self)
-        while s.first == set { s.removeFirst() }
-        while s.last == set { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An RFC 6901 JSON pointer such as `/interactions/0/http/request`.
 public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
     public private(set) var tokens: [String]
@@ -21,18 +23,6 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         if tokens.isEmpty { return "" }
-        return tokens.map { "/" + $0.replacingAll("~", with: "~0").replacingAll("/", with: "~1") }.joined()
-    }
-}
-
-extension String {
-    /// Replaces every occurrence without Foundation.
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        var out = ""
-        for c in self {
-            if c == target { out += replacement } else { out.append(c) }
-        }
-        return out
+        return tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
     }
 }

@@ -95,7 +95,7 @@ public struct ContractLoader: Sendable {
 
     func nonEmpty(_ reader: ObjectReader, _ key: String) -> String? {
         guard let value = reader.string(key, required: true) else { return nil }
-        if value.trimmingSpaces.isEmpty {
+        if value.trimmedWhitespace.isEmpty {
             reader.context.error("\"\(key)\" must not be empty", at: reader[key]?.position, reader.pointer / key)
             return nil
         }
@@ -107,7 +107,7 @@ public struct ContractLoader: Sendable {
         guard let reader = ObjectReader(node, pointer, context, what: "an interaction") else { return nil }
         reader.checkKeys(Self.interactionKeys)
         let name = reader.string("name", required: true)
-        if let name, name.trimmingSpaces.isEmpty {
+        if let name, name.trimmedWhitespace.isEmpty {
             context.error("interaction \"name\" must not be empty", at: reader["name"]?.position, pointer / "name")
         }
         let description = reader.string("description")
@@ -222,7 +222,7 @@ public struct ContractLoader: Sendable {
             guard let reader = ObjectReader(element, pointer / i, context, what: "a provider state") else { continue }
             reader.checkKeys(["state", "params"])
             guard let name = reader.string("state", required: true) else { continue }
-            if name.trimmingSpaces.isEmpty {
+            if name.trimmedWhitespace.isEmpty {
                 context.error("a provider state name must not be empty", at: reader["state"]?.position, pointer / i / "state")
             }
             var params = JSONObject()
@@ -239,11 +239,3 @@ public struct ContractLoader: Sendable {
     }
 }
 
-extension String {
-    var trimmingSpaces: Substring {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return s
-    }
-}

@@ -292,12 +292,3 @@ public enum MediaType {
     }
 }
 
-extension Substring {
-    /// The text without leading and trailing whitespace.
-    public func trimmingCharacters() -> String {
-        var s = self
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-}
