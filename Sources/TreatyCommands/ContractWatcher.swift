@@ -35,6 +35,8 @@ struct ContractWatcher {
             }
             let previous = runtime.responders[index].current
             let state = MockState(selectedStates: previous.state.selectedStates)
+            // Positions may mean other interactions now: their call counts start again.
+            runtime.journal.setInteractions(contract: index, count: contract.interactions.count)
             runtime.responders[index].replace(with: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus, state: state))
             Terminal.err("treaty mock: reloaded \(contract.file) (\(plural(contract.interactions.count, "interaction")))")
         }

@@ -68,7 +68,18 @@ struct MockCommand: AsyncParsableCommand {
     @Flag(help: "Reload contracts when their files change; a change that does not load keeps the last good version.")
     var watch = false
 
+    @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key. HTTP/2 or HTTP/1.1 by ALPN.")
+    var tlsCert: String?
+
+    @Option(help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(help: "Serve HTTPS with a certificate generated for this run (written next to the log; trust it with --cacert).")
+    var tlsSelfSigned = false
+
     func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsSelfSigned && tlsCert != nil { throw ValidationError("give --tls-self-signed or --tls-cert/--tls-key, not both") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(100...599).contains(unmatchedStatus) { throw ValidationError("--unmatched-status must be an HTTP status (100-599)") }
         if MockConfiguration.LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format must be text or json") }
@@ -89,11 +100,12 @@ struct MockCommand: AsyncParsableCommand {
                                                  state: MockState(selectedStates: states.isEmpty ? nil : Set(states))),
                         port: port)
         }
-        let configuration = MockConfiguration(
+        var configuration = MockConfiguration(
             host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose, cors: cors,
             idleTimeout: idleTimeout, requestTimeout: requestTimeout, maximumConnections: maxConnections,
             logFormat: MockConfiguration.LogFormat(rawValue: logFormat) ?? .text)
         do {
+            configuration.tls = try tlsSettings()
             let json = configuration.logFormat == .json
             let log: @Sendable (String) -> Void = { line in
                 if !json { return Terminal.err("treaty mock: " + line) }
@@ -125,6 +137,24 @@ struct MockCommand: AsyncParsableCommand {
             Terminal.err("treaty mock: error: \(error.message)" + (error.cause.map { " (\($0))" } ?? ""))
             throw ExitCode(2)
         }
+    }
+
+    /// The TLS settings asked for; a generated certificate is written to a temporary file so
+    /// clients can trust it.
+    func tlsSettings() throws -> TLSSettings? {
+        if let tlsCert, let tlsKey { return try TLSSettings.load(certificateFile: tlsCert, keyFile: tlsKey) }
+        guard tlsSelfSigned else { return nil }
+        let settings = try TLSSettings.selfSigned(names: [host])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("treaty-mock-\(getpid())")
+        let file = directory.appendingPathComponent("certificate.pem")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(settings.certificatePEM.utf8).write(to: file, options: .atomic)
+            Terminal.out("self-signed certificate: \(file.path) (curl --cacert \(file.path) …)")
+        } catch {
+            Terminal.err("treaty mock: cannot write the self-signed certificate to \(file.path): \(error); clients must skip verification")
+        }
+        return settings
     }
 
     /// Ports per the rules in the discussion above.

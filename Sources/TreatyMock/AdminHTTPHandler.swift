@@ -34,20 +34,57 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             head = h
             body = []
         case .body(let chunk):
-            if body.count + chunk.readableBytes <= 1 << 20 { body += Array(chunk.readableBytesView) }
+            // Larger bodies are cut at 1 MiB (and refused where a body matters).
+            if body.count < 1 << 20 { body += Array(chunk.readableBytesView.prefix((1 << 20) - body.count + 1)) }
         case .end:
             guard let head else { return }
             self.head = nil
-            let (status, body) = route(head, self.body)
-            var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.count))])
-            if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-            let keepAlive = head.isKeepAlive
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
-                if !keepAlive { channel.close(promise: nil) }
+            if let pending = routeAsync(head, self.body, on: context.eventLoop) {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                pending.hop(to: context.eventLoop).whenSuccess { status, node in
+                    let (handler, context) = bound.value
+                    guard context.channel.isActive else { return }
+                    handler.respond(context, head: head, status: status, body: Self.json(node))
+                }
+                return
             }
+            let (status, body) = route(head, self.body)
+            respond(context, head: head, status: status, body: body)
         }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: [UInt8]) {
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.count))])
+        if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        let keepAlive = head.isKeepAlive
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+
+    /// `POST /contracts`: loading is quick, binding a new port completes later.
+    func routeAsync(_ head: HTTPRequestHead, _ requestBody: [UInt8], on loop: any EventLoop)
+        -> EventLoopFuture<(HTTPResponseStatus, JSONNode)>? {
+        let request = HTTPRequestData(method: head.method.rawValue, target: head.uri)
+        guard head.method == .POST || head.method == .PUT, request.path == "/contracts", authorized(head) else { return nil }
+        let query = PercentEncoding.parseQuery(request.query)
+        let file = query.first { $0.name == "file" }?.value
+        let portText = query.first { $0.name == "port" }?.value
+        let port = portText.flatMap(Int.init)
+        if let portText, port.map({ !(0...65535).contains($0) }) ?? true {
+            return loop.makeSucceededFuture((.badRequest, .object([("error", .string("port must be between 0 and 65535, found \"\(portText)\""))])))
+        }
+        if requestBody.count >= 1 << 20 {
+            return loop.makeSucceededFuture((.payloadTooLarge, .object([("error", .string("a contract sent to the admin API is at most 1 MiB"))])))
+        }
+        return runtime.putContract(requestBody, file: file, port: port, on: loop)
+    }
+
+    func authorized(_ head: HTTPRequestHead) -> Bool {
+        guard let token = runtime.token else { return true }
+        return head.headers.first(name: "Authorization") == "Bearer \(token)"
     }
 
     /// Admin answers are immediate: at shutdown, close unless a request is half read.
@@ -57,7 +94,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
     }
 
     func route(_ head: HTTPRequestHead, _ requestBody: [UInt8] = []) -> (HTTPResponseStatus, [UInt8]) {
-        if let token = runtime.token, head.headers.first(name: "Authorization") != "Bearer \(token)" {
+        if !authorized(head) {
             return (.unauthorized, Self.json(.object([("error", .string("the admin API needs Authorization: Bearer <token>"))])))
         }
         let request = HTTPRequestData(method: head.method.rawValue, target: head.uri)
@@ -72,7 +109,9 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         case (.POST, "/reset"):
             runtime.journal.reset()
             runtime.states.forEach { $0.reset() }
+            runtime.callbacks.reset()
             return (.ok, Self.json(.object([("reset", .bool(true))])))
+        case (.GET, "/callbacks"): return (.ok, Self.json(runtime.callbacksJSON(limit: limit)))
         case (.GET, "/scenarios"):
             return (.ok, Self.json(runtime.scenariosJSON()))
         case (.PUT, "/scenarios"):
@@ -96,8 +135,8 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             return (.notFound, Self.json(.object([
                 ("error", .string("no admin endpoint \(head.method.rawValue) \(request.path)")),
                 ("endpoints", .array(["GET /health", "GET /contracts", "GET /journal?limit=N", "GET /unmatched?limit=N",
-                                      "GET /expectations", "POST /reset", "GET /scenarios", "PUT /scenarios", "GET /states",
-                                      "PUT /states"].map { .string($0) })),
+                                      "GET /expectations", "GET /callbacks?limit=N", "POST /contracts?file=F&port=N", "POST /reset",
+                                      "GET /scenarios", "PUT /scenarios", "GET /states", "PUT /states"].map { .string($0) })),
             ])))
         }
     }
@@ -105,17 +144,22 @@ final class AdminHTTPHandler: ChannelInboundHandler {
     static func json(_ node: JSONNode) -> [UInt8] { node.renderedBytes(pretty: true) + [0x0A] }
 }
 
-/// What the admin API reads: the served contracts and the journal.
+/// What the admin API reads and changes: the served contracts, the journal and the callbacks.
 struct AdminView: Sendable {
-    let served: [ServedContract]
-    let boxes: [ResponderBox]
+    let table: ServingTable
     let journal: MockJournal
+    let callbacks: CallbackDispatcher
     let token: String?
+    /// Serves a contract on a new port (`POST /contracts` with a contract no port serves yet).
+    let install: @Sendable (Contract, Int) -> EventLoopFuture<ServedContract>
+    let unmatchedStatus: Int
 
-    /// The contracts as served now (they change on reload).
-    var contractsServed: [Contract] { boxes.map(\.current.contract) }
+    /// By table index (the journal's contract number); nil for a slot whose port is not bound.
+    var slots: [ServingTable.Slot] { table.slots() }
+    /// The contracts as served now (they change on reload), by table index.
+    var contractsServed: [Contract] { slots.map(\.box.current.contract) }
     /// One per served contract.
-    var states: [MockState] { boxes.map(\.current.state) }
+    var states: [MockState] { slots.filter { $0.place != nil }.map(\.box.current.state) }
 
     func scenariosJSON() -> JSONNode {
         var names = Set<String>()
@@ -137,8 +181,9 @@ struct AdminView: Sendable {
 
     func contracts() -> JSONNode {
         let calls = journal.calls()
-        return .array(zip(served, contractsServed).enumerated().map { index, pair in
-            let (place, contract) = pair
+        return .array(slots.enumerated().compactMap { index, slot in
+            guard let place = slot.place else { return nil }
+            let contract = slot.box.current.contract
             return .object([
                 ("file", .string(contract.file)), ("consumer", .string(contract.consumer)), ("provider", .string(contract.provider)),
                 ("url", .string(place.url)),
@@ -148,11 +193,71 @@ struct AdminView: Sendable {
                         members.append(("method", .string(request.method)))
                         members.append(("path", .string(request.path.example.stringValue ?? "")))
                     }
+                    if !interaction.callbacks.isEmpty { members.append(("callbacks", .number(interaction.callbacks.count))) }
                     members.append(("calls", .number(index < calls.count && position < calls[index].count ? calls[index][position] : 0)))
                     return .object(members)
                 })),
             ])
         })
+    }
+
+    /// Loads `bytes` as a contract and serves it: in place of the served contract with the same
+    /// file name (or, without one, the same consumer and provider), or on a new port.
+    func putContract(_ bytes: [UInt8], file: String?, port: Int?, on loop: any EventLoop) -> EventLoopFuture<(HTTPResponseStatus, JSONNode)> {
+        let loaded = ContractLoader().load(bytes, file: file ?? "(admin API)")
+        guard var contract = loaded.contract, !loaded.diagnostics.containsErrors else {
+            return loop.makeSucceededFuture((.badRequest, .object([
+                ("error", .string("the contract does not load; nothing changed")),
+                ("diagnostics", .array(loaded.diagnostics.map { .string($0.description) })),
+            ])))
+        }
+        // Without a file name, a contract is known by its consumer and provider.
+        if file == nil { contract.file = "admin/\(contract.consumer)-\(contract.provider).json" }
+        let name = contract.file
+        let current = slots
+        let target = current.indices.first { current[$0].place != nil && current[$0].box.current.contract.file == name && file != nil }
+            ?? (file == nil ? current.indices.first { current[$0].place != nil
+                && current[$0].box.current.contract.consumer == contract.consumer
+                && current[$0].box.current.contract.provider == contract.provider } : nil)
+        if let index = target, let place = current[index].place {
+            let previous = current[index].box.current
+            let state = MockState(selectedStates: previous.state.selectedStates)
+            journal.setInteractions(contract: index, count: contract.interactions.count)
+            current[index].box.replace(with: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus, state: state))
+            return loop.makeSucceededFuture((.ok, Self.installed(contract, place, replaced: true)))
+        }
+        let added = contract
+        return install(added, port ?? added.mock.port ?? 0).map { place in
+            (.created, Self.installed(added, place, replaced: false))
+        }.flatMapErrorThrowing { error in
+            (.conflict, .object([("error", .string((error as? TreatyError).map { $0.message + ($0.cause.map { " (\($0))" } ?? "") } ?? "\(error)"))]))
+        }
+    }
+
+    static func installed(_ contract: Contract, _ place: ServedContract, replaced: Bool) -> JSONNode {
+        .object([("file", .string(contract.file)), ("consumer", .string(contract.consumer)), ("provider", .string(contract.provider)),
+                 ("url", .string(place.url)), ("interactions", .number(contract.interactions.count)), ("replaced", .bool(replaced))])
+    }
+
+    func callbacksJSON(limit: Int) -> JSONNode {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let counts = callbacks.counts()
+        return .object([
+            ("delivered", .number(counts[.delivered] ?? 0)), ("rejected", .number(counts[.rejected] ?? 0)),
+            ("failed", .number(counts[.failed] ?? 0)),
+            ("deliveries", .array(callbacks.deliveries().suffix(max(0, limit)).map { d in
+                var members: [(String, JSONNode)] = [
+                    ("time", .string(formatter.string(from: Date(timeIntervalSince1970: d.time)))),
+                    ("contract", .string(d.contract)), ("interaction", .string(d.interaction)), ("callback", .string(d.callback)),
+                    ("method", .string(d.method)), ("url", .string(d.url)), ("outcome", .string(d.outcome.rawValue)),
+                ]
+                if let status = d.status { members.append(("status", .number(status))) }
+                if let error = d.error { members.append(("error", .string(error))) }
+                if let ms = d.milliseconds { members.append(("milliseconds", .number(ms))) }
+                return .object(members)
+            })),
+        ])
     }
 
     func journalJSON(limit: Int, unmatchedOnly: Bool) -> JSONNode {
@@ -194,7 +299,8 @@ struct AdminView: Sendable {
     func neverCalled() -> [(contract: String, interaction: String)] {
         let calls = journal.calls()
         var out: [(String, String)] = []
-        for (index, contract) in contractsServed.enumerated() {
+        for (index, slot) in slots.enumerated() where slot.place != nil {
+            let contract = slot.box.current.contract
             for (position, interaction) in contract.interactions.enumerated() where interaction.http != nil {
                 if index < calls.count, position < calls[index].count, calls[index][position] == 0 {
                     out.append((contract.file, interaction.name))

@@ -18,6 +18,8 @@ public struct MockConfiguration: Sendable {
     public var maximumConnections: Int
     /// Access log lines: `text` or `json` (one object per line).
     public var logFormat: LogFormat
+    /// Serve HTTPS (HTTP/2 or HTTP/1.1 by ALPN) instead of cleartext.
+    public var tls: TLSSettings?
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text, json
@@ -26,8 +28,9 @@ public struct MockConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", unmatchedStatus: Int = 404, maximumBodyBytes: Int = 16 << 20, verbose: Bool = false,
         cors: Bool = false, idleTimeout: Double = 60, requestTimeout: Double = 10, maximumConnections: Int = 4096,
-        logFormat: LogFormat = .text
+        logFormat: LogFormat = .text, tls: TLSSettings? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.unmatchedStatus = unmatchedStatus
         self.maximumBodyBytes = maximumBodyBytes
@@ -60,8 +63,21 @@ public struct ServedContract: Sendable {
     public var host: String
     public var port: Int
 
+    public init(file: String, consumer: String, provider: String, interactions: Int, host: String, port: Int, tls: Bool = false) {
+        self.file = file
+        self.consumer = consumer
+        self.provider = provider
+        self.interactions = interactions
+        self.host = host
+        self.port = port
+        self.tls = tls
+    }
+
+    /// Whether the port speaks HTTPS.
+    public var tls: Bool
+
     public var url: String {
         let h = host.contains(":") ? "[\(host)]" : host
-        return "http://\(h):\(port)"
+        return (tls ? "https" : "http") + "://\(h):\(port)"
     }
 }

@@ -21,12 +21,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let timeouts: RequestTimeoutHandler?
     private let journal: MockJournal?
     private let contractIndex: Int
+    private let dispatcher: CallbackDispatcher?
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
 
     init(responder: ResponderBox, configuration: MockConfiguration, timeouts: RequestTimeoutHandler? = nil,
-         journal: MockJournal? = nil, contractIndex: Int = 0, log: @escaping @Sendable (String) -> Void) {
+         journal: MockJournal? = nil, contractIndex: Int = 0, dispatcher: CallbackDispatcher? = nil,
+         log: @escaping @Sendable (String) -> Void) {
+        self.dispatcher = dispatcher
         self.responder = responder
         self.configuration = configuration
         self.timeouts = timeouts
@@ -64,8 +67,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 method: requestHead.method.rawValue, target: requestHead.uri,
                 headers: requestHead.headers.map { ($0.name, $0.value) },
                 body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
-            let answer = responder.current.respond(to: request, baseURL: baseURL(context))
+            let current = responder.current
+            let answer = current.respond(to: request, baseURL: baseURL(context))
             report(request, answer)
+            if let position = answer.position, let dispatcher,
+               let callbacks = current.callbacks(at: position, request: request, baseURL: baseURL(context)) {
+                // Sent after the answer (and its delay or fault), each after its own delay.
+                let contract = current.contract.file, name = answer.interaction ?? ""
+                afterAnswer = { dispatcher.fire(callbacks, contract: contract, interaction: name) }
+            }
             if let journal {
                 var now = timespec()
                 clock_gettime(CLOCK_REALTIME, &now)
@@ -77,18 +87,30 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             guard let behaviour = answer.behaviour else {
                 send(answer, context, head: requestHead)
+                runAfterAnswer()
                 return
             }
             if let delay = behaviour.delay {
                 let milliseconds = Int64(Int.random(in: delay))
-                context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { [self] in
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) { [self] in
                     guard context.channel.isActive else { return }
                     self.play(behaviour.fault, answer, context, head: requestHead)
+                    self.runAfterAnswer()
                 }
             } else {
                 play(behaviour.fault, answer, context, head: requestHead)
+                runAfterAnswer()
             }
         }
+    }
+
+    /// Callbacks to send once the current answer is out.
+    private var afterAnswer: (() -> Void)?
+
+    private func runAfterAnswer() {
+        guard let run = afterAnswer else { return }
+        afterAnswer = nil
+        run()
     }
 
     private var cachedBaseURL: String?
@@ -149,7 +171,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard !rest.isEmpty, channel.isActive else { return channel.close(promise: nil) }
         let chunk = Array(rest.prefix(size))
         writeRaw(chunk, context) {}
-        context.eventLoop.scheduleTask(in: .milliseconds(Int64(every))) { [self] in
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(every))) { [self] in
             self.trickle(rest.dropFirst(size), size: size, every: every, context)
         }
     }
@@ -172,7 +194,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { _ in then() }
+        promise.futureResult.assumeIsolated().whenComplete { _ in then() }
         encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: promise)
     }
 

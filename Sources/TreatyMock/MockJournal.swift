@@ -81,6 +81,15 @@ public final class MockJournal: Sendable {
         return total
     }
 
+    /// Sizes the call counts of `contract` for `count` interactions (a contract added or replaced
+    /// at run time), starting them at zero.
+    public func setInteractions(contract: Int, count: Int) {
+        for shard in shards { shard.withLockedValue { s in
+            while s.calls.count <= contract { s.calls.append([]) }
+            s.calls[contract] = Array(repeating: 0, count: count)
+        } }
+    }
+
     public func reset() {
         for shard in shards { shard.withLockedValue { s in
             s.ring = Array(repeating: nil, count: s.ring.count)

@@ -77,6 +77,8 @@ public struct MockResponder: Sendable {
     private let answers: [Answer?]
     /// Interactions whose response has generators: rendered per request.
     private let dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)]
+    /// Interactions with callbacks, and the state parameters their generators read.
+    private let callbacks: [Int: (callbacks: [Callback], states: JSONObject)]
 
     public init(contract: Contract, unmatchedStatus: Int = 404, state: MockState = MockState()) {
         self.contract = contract
@@ -110,6 +112,11 @@ public struct MockResponder: Sendable {
             }
         }
         self.dynamic = dynamic
+        var callbacks: [Int: (callbacks: [Callback], states: JSONObject)] = [:]
+        for (i, interaction) in contract.interactions.enumerated() where !interaction.callbacks.isEmpty {
+            callbacks[i] = (interaction.callbacks, JSONObject(interaction.states.flatMap(\.params.members)))
+        }
+        self.callbacks = callbacks
         var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
         for (position, interaction) in contract.interactions.enumerated() {
             guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }
@@ -187,6 +194,13 @@ public struct MockResponder: Sendable {
         case .unmatched(let nearest, let mismatches):
             return unmatchedAnswer(request, nearest: nearest.map { contract.interactions[$0].name }, mismatches: mismatches)
         }
+    }
+
+    /// The callbacks the interaction at `position` makes after answering `request`, filled in; nil when it has none.
+    public func callbacks(at position: Int, request: HTTPRequestData, baseURL: String) -> [RenderedCallback]? {
+        guard !callbacks.isEmpty, let (list, states) = callbacks[position] else { return nil }
+        let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
+        return list.map { RenderedCallback.render($0, generator) }
     }
 
     func unmatchedAnswer(_ request: HTTPRequestData, nearest: String?, mismatches: [Mismatch]) -> Answer {

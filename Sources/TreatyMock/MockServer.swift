@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 import TreatyModel
 
 /// Serves contracts on local ports with SwiftNIO, one port per contract.
@@ -17,6 +18,8 @@ public enum MockServer {
         public var journal: MockJournal
         /// What each port serves, in the order of the bindings; replace a responder to reload.
         public var responders: [ResponderBox]
+        /// Callbacks sent and their outcomes.
+        public var callbacks: CallbackDispatcher
         let view: AdminView
 
         /// Interactions no request has matched yet (what `--expect-all` reports).
@@ -45,37 +48,52 @@ public enum MockServer {
     ) async throws -> R {
         let connections = ConnectionRegistry()
         let journal = MockJournal(capacity: journalSize, interactionCounts: bindings.map { $0.responder.contract.interactions.count })
-        var listeners: [any Channel] = []
+        let table = ServingTable()
+        let dispatcher = CallbackDispatcher(capacity: journalSize, log: log)
         var served: [ServedContract] = []
+        var adminListener: (any Channel)?
         var adminURL: String?
-        let view: AdminView
-        let boxes = bindings.map { ResponderBox($0.responder) }
-        do {
-            for (index, binding) in bindings.enumerated() {
-                let listener = try await bind(binding, box: boxes[index], index: index, journal: journal, configuration: configuration,
-                                              connections: connections, log: log)
-                listeners.append(listener)
-                let contract = binding.responder.contract
-                served.append(ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
-                                             interactions: contract.interactions.count, host: configuration.host,
-                                             port: listener.localAddress?.port ?? binding.port))
+        let unmatchedStatus = bindings.first?.responder.unmatchedStatus ?? configuration.unmatchedStatus
+        let serve: @Sendable (ResponderBox, Int) -> EventLoopFuture<ServedContract> = { box, port in
+            let index = table.reserve(box)
+            let contract = box.current.contract
+            journal.setInteractions(contract: index, count: contract.interactions.count)
+            return bind(port: port, file: contract.file, box: box, index: index, journal: journal, configuration: configuration,
+                        connections: connections, dispatcher: dispatcher, log: log).map { listener in
+                let place = ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
+                                           interactions: contract.interactions.count, host: configuration.host,
+                                           port: listener.localAddress?.port ?? port, tls: configuration.tls != nil)
+                table.fill(index, place: place, listener: listener)
+                return place
             }
-            view = AdminView(served: served, boxes: boxes, journal: journal, token: admin?.token)
+        }
+        let view = AdminView(table: table, journal: journal, callbacks: dispatcher, token: admin?.token,
+                             install: { contract, port in
+                                 log("admin API: serving \(contract.file) on a new port")
+                                 return serve(ResponderBox(MockResponder(contract: contract, unmatchedStatus: unmatchedStatus)), port)
+                             },
+                             unmatchedStatus: unmatchedStatus)
+        do {
+            for binding in bindings {
+                served.append(try await serve(ResponderBox(binding.responder), binding.port).get())
+            }
             if let admin {
                 let listener = try await bindAdmin(admin, view: view, connections: connections)
-                listeners.append(listener)
+                adminListener = listener
                 adminURL = "http://127.0.0.1:\(listener.localAddress?.port ?? admin.port)"
             }
         } catch {
-            await close(listeners, connections)
+            await close(table.listeners + [adminListener].compactMap { $0 }, connections)
             throw error
         }
+        let boxes = table.slots().prefix(bindings.count).map(\.box)
         do {
-            let result = try await body(Runtime(contracts: served, adminURL: adminURL, journal: journal, responders: boxes, view: view))
-            await close(listeners, connections)
+            let result = try await body(Runtime(contracts: served, adminURL: adminURL, journal: journal, responders: Array(boxes),
+                                                callbacks: dispatcher, view: view))
+            await close(table.listeners + [adminListener].compactMap { $0 }, connections)
             return result
         } catch {
-            await close(listeners, connections)
+            await close(table.listeners + [adminListener].compactMap { $0 }, connections)
             throw error
         }
     }
@@ -100,58 +118,60 @@ public enum MockServer {
     }
 
     static func bind(
-        _ binding: MockBinding, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration, connections: ConnectionRegistry,
-        log: @escaping @Sendable (String) -> Void
-    ) async throws -> any Channel {
-        let responder = binding.responder
-        do {
-            return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    guard connections.add(channel, limit: configuration.maximumConnections) else {
-                        log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
-                        return channel.close()
-                    }
-                    return channel.eventLoop.makeCompletedFuture {
-                        let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
-                        let handler = { (timeouts: RequestTimeoutHandler?) in
-                            MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
-                                            contractIndex: index, log: log)
-                        }
-                        let detector = ProtocolDetector(
-                            http1: { context in
-                                let pipeline = context.pipeline.syncOperations
-                                // Header names are RFC tokens (checked when contracts load) and generated values lose
-                                // line breaks, so NIO's per-response header validation is not needed.
-                                try pipeline.configureHTTPServerPipeline(position: .after(context.handler), withErrorHandling: false,
-                                                                         withOutboundHeaderValidation: false)
-                                try pipeline.addHandler(ProtocolErrorHandler(log: log))
-                                try pipeline.addHandler(handler(timeouts))
-                            },
-                            http2: { context in
-                                // Streams multiplex one connection: the HTTP/1 request timer does not apply.
-                                context.pipeline.syncOperations.removeHandler(timeouts, promise: nil)
-                                _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
-                                    mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
-                                ) { stream in
-                                    stream.eventLoop.makeCompletedFuture {
-                                        try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
-                                        try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                                        try stream.pipeline.syncOperations.addHandler(handler(nil))
-                                    }
-                                }
-                            })
-                        try channel.pipeline.syncOperations.addHandler(timeouts)
-                        try channel.pipeline.syncOperations.addHandler(detector)
-                    }
+        port: Int, file: String, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration,
+        connections: ConnectionRegistry, dispatcher: CallbackDispatcher? = nil, log: @escaping @Sendable (String) -> Void
+    ) -> EventLoopFuture<any Channel> {
+        ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                guard connections.add(channel, limit: configuration.maximumConnections) else {
+                    log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
+                    return channel.close()
                 }
-                .bind(host: configuration.host, port: binding.port).get()
-        } catch {
-            throw TreatyError(code: .server, message: "cannot listen on \(configuration.host):\(binding.port) for \(responder.contract.file)",
-                              cause: "\(error); is another process using the port? Pick another with --port or \"mock.port\"")
-        }
+                return channel.eventLoop.makeCompletedFuture {
+                    let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
+                    let handler = { @Sendable (timeouts: RequestTimeoutHandler?) in
+                        MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
+                                        contractIndex: index, dispatcher: dispatcher, log: log)
+                    }
+                    let detector = ProtocolDetector(
+                        http1: { context in
+                            let pipeline = context.pipeline.syncOperations
+                            // Header names are RFC tokens (checked when contracts load) and generated values lose
+                            // line breaks, so NIO's per-response header validation is not needed.
+                            try pipeline.configureHTTPServerPipeline(position: .after(context.handler), withErrorHandling: false,
+                                                                     withOutboundHeaderValidation: false)
+                            try pipeline.addHandler(ProtocolErrorHandler(log: log))
+                            try pipeline.addHandler(handler(timeouts))
+                        },
+                        http2: { context in
+                            // Streams multiplex one connection: the HTTP/1 request timer does not apply,
+                            // the idle one does (any frame counts as activity).
+                            timeouts.multiplexed()
+                            _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
+                                mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+                            ) { stream in
+                                stream.eventLoop.makeCompletedFuture {
+                                    try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
+                                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                    try stream.pipeline.syncOperations.addHandler(handler(nil))
+                                }
+                            }
+                        })
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(timeouts)
+                    try channel.pipeline.syncOperations.addHandler(detector)
+                }
+            }
+            .bind(host: configuration.host, port: port)
+            .flatMapErrorThrowing { error in
+                throw TreatyError(code: .server, message: "cannot listen on \(configuration.host):\(port) for \(file)",
+                                  cause: "\(error); is another process using the port? Pick another with --port or \"mock.port\"")
+            }
     }
 
     static func close(_ listeners: [any Channel], _ connections: ConnectionRegistry) async {

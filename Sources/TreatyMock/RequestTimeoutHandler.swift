@@ -27,6 +27,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var scheduledFor: NIODeadline?
     /// Set at shutdown: finish the request in flight, then close.
     private var draining = false
+    private var isMultiplexed = false
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -55,8 +56,17 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireChannelInactive()
     }
 
+    /// The connection turned out to be HTTP/2: only the idle limit applies, reset by every read.
+    func multiplexed() {
+        isMultiplexed = true
+        state = .answering
+        if let context { arm(idleTimeout, context, onExpiry: Self.closeIdle) }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if state == .waiting {
+        if isMultiplexed {
+            arm(idleTimeout, context, onExpiry: Self.closeIdle)
+        } else if state == .waiting {
             state = .receiving
             arm(requestTimeout, context, onExpiry: Self.timeOutRequest)
         }
@@ -84,7 +94,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is GracefulShutdown else { return context.fireUserInboundEventTriggered(event) }
         draining = true
-        if state == .waiting {
+        if state == .waiting || isMultiplexed {
             disarm()
             context.close(promise: nil)
         }
@@ -128,8 +138,9 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     private static func timeOutRequest(_ context: ChannelHandlerContext) {
         let answer = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
             + "the request did not arrive in time; closing\r\n"
-        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: answer))).whenComplete { _ in
-            context.close(promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(channel.allocator.buffer(string: answer))).whenComplete { _ in
+            channel.close(promise: nil)
         }
     }
 }

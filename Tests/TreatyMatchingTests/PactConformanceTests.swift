@@ -26,7 +26,7 @@ import Testing
     func verdictAgrees(_ file: String) throws {
         let data = try [UInt8](Data(contentsOf: Self.root.appendingPathComponent(file)))
         let document = try JSONParser.parse(data).root
-        let expectedMatch = try #require(document["match"]?.boolValue)
+        let expectedMatch = try #require(document["match"]?.boolValue as Bool?)
         let expected = try #require(document["expected"])
         let actual = try #require(document["actual"])
         let context = LoadContext(file: file, resolver: NoReferences())

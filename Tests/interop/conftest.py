@@ -36,10 +36,12 @@ def run_treaty(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 
 class RunningMock:
-    def __init__(self, process: subprocess.Popen, urls: dict[str, str], admin: str | None = None):
+    def __init__(self, process: subprocess.Popen, urls: dict[str, str], admin: str | None = None,
+                 certificate: str | None = None):
         self.process = process
         self.urls = urls  # provider name -> base URL
         self.admin = admin  # admin API base URL, when started with --admin-port
+        self.certificate = certificate  # the generated certificate's PEM file, with --tls-self-signed
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         if self.process.poll() is None:
@@ -51,6 +53,7 @@ def start_mock(*args: str, env: dict[str, str] | None = None) -> RunningMock:
     process = subprocess.Popen([treaty_binary(), "mock", *args], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1", **(env or {})})
     urls: dict[str, str] = {}
+    certificate = None
     deadline = time.monotonic() + 30
     lines = []
     while time.monotonic() < deadline:
@@ -59,15 +62,19 @@ def start_mock(*args: str, env: dict[str, str] | None = None) -> RunningMock:
             if process.poll() is not None:
                 raise RuntimeError(f"treaty mock exited {process.returncode}: {process.stderr.read()}")
             continue
+        generated = re.match(r"self-signed certificate: (\S+)", line)
+        if generated:
+            certificate = generated.group(1)
+            continue
         lines.append(line)
-        match = re.match(r"(http://\S+)\s+\S+ → (\S+)\s", line)
+        match = re.match(r"(https?://\S+)\s+\S+ → (\S+)\s", line)
         if match:
             urls[match.group(2)] = match.group(1)
         if lines and len(urls) > 0 and len(lines) >= 2 + len(urls) and expected_rows(lines) == len(urls):
             if "--admin-port" in args:
                 admin = re.match(r"admin API: (http://\S+)", process.stdout.readline())
-                return RunningMock(process, urls, admin.group(1) if admin else None)
-            return RunningMock(process, urls)
+                return RunningMock(process, urls, admin.group(1) if admin else None, certificate)
+            return RunningMock(process, urls, certificate=certificate)
     process.kill()
     raise RuntimeError("treaty mock did not print its table in time: " + "".join(lines))
 

@@ -199,6 +199,7 @@ REQ = ["interactions", 0, "http", "request"]
 RES = ["interactions", 0, "http", "response"]
 I0 = "/interactions/0"
 REQ_P = I0 + "/http/request"
+CB = ["interactions", 0, "callbacks"]
 RES_P = I0 + "/http/response"
 
 # Files the known documents reference, written into the folder `treaty lint` runs in (its --root).
@@ -397,6 +398,14 @@ KNOWN_BAD = [
      form_request({"stars": {"min": "1"}}, {"content-type": "Application/X-WWW-Form-Urlencoded; charset=utf-8"}), REQ_P + "/body/stars"),
     ("form field plain object under a $regex Content-Type", form_request({"stars": ["1", {"a": "b"}]}, FORM_REGEX), REQ_P + "/body/stars/1"),
     ("form response body a number", with_(RES, {"headers": FORM, "body": 5}), RES_P + "/body"),
+    # callbacks
+    ("callbacks an object", with_(CB, {"request": {"url": "http://x.test/h"}}), I0 + "/callbacks"),
+    ("callback without request", with_(CB, [{"name": "c"}]), I0 + "/callbacks/0"),
+    ("callback request without url", with_(CB, [{"request": {"method": "POST"}}]), I0 + "/callbacks/0/request"),
+    ("callback url an array", with_(CB, [{"request": {"url": ["http://x.test/h"]}}]), I0 + "/callbacks/0/request/url"),
+    ("callback with a path instead of a url (the loader warns)", with_(CB, [{"request": {"url": "http://x.test/h", "path": "/h"}}]),
+     I0 + "/callbacks/0/request"),
+    ("callback after not a duration", with_(CB, [{"after": 100, "request": {"url": "http://x.test/h"}}]), I0 + "/callbacks/0/after"),
 ]
 
 KNOWN_GOOD = [
@@ -493,6 +502,12 @@ KNOWN_GOOD = [
      form_request({"$x": "1"}, {"content-type": "Application/X-WWW-Form-Urlencoded; charset=utf-8"})),
     ("form body under a $regex Content-Type", form_request({"$x": ["1", "2"]}, FORM_REGEX)),
     ("form response body, an empty string", with_(RES, {"headers": FORM, "body": ""})),
+    ("callbacks with generators from the request", with_(CB, [
+        {"name": "settled", "after": "100ms", "request": {
+            "method": "PUT", "url": {"$regex": "^https?://.+$", "example": "http://127.0.0.1:9/h", "generate": {"fromRequest": "/body/cb"}},
+            "headers": {"X-Id": {"$string": "1", "generate": {"fromRequest": "/path/1"}}},
+            "body": {"id": {"$integer": 42, "generate": {"fromRequest": "/path/1"}}, "event": "done"}}},
+        {"request": {"url": "https://hooks.example.test/x", "headers": {"Content-Type": "text/plain"}, "body": "done"}}])),
 ]
 
 
@@ -505,6 +520,7 @@ LINT_EXPECTED = {
     "$statusCode unknown key (the loader warns)": "warning",
     "reserved kind (the schema allows it; treaty lint says 'not supported yet')": "error",
     "multipart part with an unknown key (the loader warns)": "warning",
+    "callback with a path instead of a url (the loader warns)": "warning",
     "compare without bodyFile (lint warns and ignores it)": "warning",
     "compare contentType: a PNG file under image/jpeg (the schema cannot see files; treaty lint rejects it)": "error",
 }

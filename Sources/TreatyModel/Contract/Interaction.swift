@@ -9,6 +9,8 @@ public struct Interaction: Sendable {
     public var behaviour: MockBehaviour?
     /// The scenario state this interaction needs and the one it moves to.
     public var scenario: ScenarioStep?
+    /// Requests the provider makes after answering (webhooks).
+    public var callbacks: [Callback] = []
     /// Where the interaction was written, for diagnostics and reports.
     public var position: SourcePosition
     public var pointer: JSONPointer

@@ -16,7 +16,7 @@ public struct ContractLoader: Sendable {
     }
 
     static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "interactions"]
-    static let interactionKeys = ["name", "description", "given", "mock", "scenario"] + InteractionKindName.allCases.map(\.rawValue)
+    static let interactionKeys = ["name", "description", "given", "mock", "scenario", "callbacks"] + InteractionKindName.allCases.map(\.rawValue)
 
     /// True for a Treaty contract (a `"treaty"` key) or a Pact file (detected by content).
     public static func isContract(_ root: JSONNode) -> Bool {
@@ -142,11 +142,13 @@ public struct ContractLoader: Sendable {
         }
         let behaviour = reader["mock"].flatMap { decodeBehaviour($0, pointer / "mock", context) }
         let scenario = reader["scenario"].flatMap { decodeScenario($0, pointer / "scenario", context) }
+        let callbacks = reader["callbacks"].map { HTTPDecoder(context: context).decodeCallbacks($0, pointer / "callbacks") } ?? []
         guard let name, let decoded else { return nil }
         var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
         interaction.scenario = scenario
+        interaction.callbacks = callbacks
         return interaction
     }
 
