@@ -74,10 +74,14 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "The PEM private key of --tls-cert.")
     var tlsKey: String?
 
-    @Flag(help: "Serve HTTPS with a certificate generated for this run (written next to the log; trust it with --cacert).")
+    @Flag(help: "Serve HTTPS with a certificate generated for this run (its file is printed at start; trust it with --cacert).")
     var tlsSelfSigned = false
 
+    @Option(help: "Event loop threads serving connections (default: half the cores, at least 1).")
+    var threads: Int?
+
     func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsSelfSigned && tlsCert != nil { throw ValidationError("give --tls-self-signed or --tls-cert/--tls-key, not both") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
@@ -93,6 +97,7 @@ struct MockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MockServer.useThreads(threads)
         let shutdown = ShutdownSignal()
         let loaded = try contracts.loadForServing(command: "mock")
         let bindings = Self.assignPorts(loaded, base: port).map { contract, port in

@@ -62,45 +62,66 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                       head: requestHead, keepAlive: false)
                 return
             }
-            if preflight(requestHead, context) { return }
-            let request = HTTPRequestData(
-                method: requestHead.method.rawValue, target: requestHead.uri,
-                headers: requestHead.headers.map { ($0.name, $0.value) },
-                body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
-            let current = responder.current
-            let answer = current.respond(to: request, baseURL: baseURL(context))
-            report(request, answer)
-            if let position = answer.position, let dispatcher,
-               let callbacks = current.callbacks(at: position, request: request, baseURL: baseURL(context)) {
-                // Sent after the answer (and its delay or fault), each after its own delay.
-                let contract = current.contract.file, name = answer.interaction ?? ""
-                afterAnswer = { dispatcher.fire(callbacks, contract: contract, interaction: name) }
-            }
-            if let journal {
-                var now = timespec()
-                clock_gettime(CLOCK_REALTIME, &now)
-                journal.record(MockJournal.Entry(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9, contract: contractIndex,
-                                                 method: request.method, path: request.path, query: request.query,
-                                                 status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
-                                                 mismatches: answer.mismatches),
-                               position: answer.position, shard: shard)
-            }
-            guard let behaviour = answer.behaviour else {
-                send(answer, context, head: requestHead)
-                runAfterAnswer()
+            // Without NIO's pipelining helper, requests that arrive while a delayed answer is pending
+            // wait here, so answers keep their order.
+            if answering {
+                guard waiting.count < 64 else { return context.close(promise: nil) }
+                waiting.append((requestHead, body))
                 return
             }
-            if let delay = behaviour.delay {
-                let milliseconds = Int64(Int.random(in: delay))
-                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) { [self] in
-                    guard context.channel.isActive else { return }
-                    self.play(behaviour.fault, answer, context, head: requestHead)
-                    self.runAfterAnswer()
-                }
-            } else {
+            handle(requestHead, body, context)
+        }
+    }
+
+    /// A delayed answer is pending; later requests on the connection wait in `waiting`.
+    private var answering = false
+    private var waiting: [(HTTPRequestHead, ByteBuffer)] = []
+
+    private func handle(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
+        if preflight(requestHead, context) { return }
+        let request = HTTPRequestData(
+            method: requestHead.method.rawValue, target: requestHead.uri,
+            headers: requestHead.headers.map { ($0.name, $0.value) },
+            body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
+        let current = responder.current
+        let answer = current.respond(to: request, baseURL: baseURL(context))
+        report(request, answer)
+        if let position = answer.position, let dispatcher,
+           let callbacks = current.callbacks(at: position, request: request, baseURL: baseURL(context)) {
+            // Sent after the answer (and its delay or fault), each after its own delay.
+            let contract = current.contract.file, name = answer.interaction ?? ""
+            afterAnswer = { dispatcher.fire(callbacks, contract: contract, interaction: name) }
+        }
+        if let journal {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            journal.record(MockJournal.Entry(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9, contract: contractIndex,
+                                             method: request.method, path: request.path, query: request.query,
+                                             status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
+                                             mismatches: answer.mismatches),
+                           position: answer.position, shard: shard)
+        }
+        guard let behaviour = answer.behaviour else {
+            send(answer, context, head: requestHead)
+            runAfterAnswer()
+            return
+        }
+        if let delay = behaviour.delay {
+            let milliseconds = Int64(Int.random(in: delay))
+            answering = true
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) { [self] in
+                answering = false
+                guard context.channel.isActive else { return }
                 play(behaviour.fault, answer, context, head: requestHead)
                 runAfterAnswer()
+                while !answering, !waiting.isEmpty, context.channel.isActive {
+                    let (nextHead, nextBody) = waiting.removeFirst()
+                    handle(nextHead, nextBody, context)
+                }
             }
+        } else {
+            play(behaviour.fault, answer, context, head: requestHead)
+            runAfterAnswer()
         }
     }
 
@@ -187,9 +208,19 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return Array(text.utf8) + (head.method == .HEAD ? [] : answer.body)
     }
 
+    /// The HTTP/1 encoder's context (bytes written there go straight to the socket); nil on HTTP/2 streams.
+    private var encoder: ChannelHandlerContext??
+
+    private func encoderContext(_ context: ChannelHandlerContext) -> ChannelHandlerContext? {
+        if let encoder { return encoder }
+        let found = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+        encoder = .some(found)
+        return found
+    }
+
     /// Writes bytes from the HTTP encoder's context, so they reach the socket as they are.
     private func writeRaw(_ bytes: [UInt8], _ context: ChannelHandlerContext, then: @escaping () -> Void) {
-        guard let encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self) else {
+        guard let encoder = encoderContext(context) else {
             context.channel.close(promise: nil)
             return
         }
@@ -266,6 +297,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Writes an answer built once: no copy of the body, no header building unless the
     /// connection needs a `Connection` header.
     private func writePrepared(_ context: ChannelHandlerContext, _ wire: MockResponder.WireAnswer, head: HTTPRequestHead, keepAlive: Bool) {
+        // The common case, an HTTP/1.1 keep-alive answer without CORS headers, goes out as bytes
+        // prepared once, below the HTTP encoder: no header serialisation per request.
+        if keepAlive, head.version == .http1_1, !configuration.cors, let encoder = encoderContext(context) {
+            encoder.writeAndFlush(NIOAny(head.method == .HEAD ? wire.rawHead : wire.raw), promise: nil)
+            timeouts?.answerSent()
+            return
+        }
         var headers = wire.headers
         if configuration.cors, head.headers.contains(name: "Origin") {
             for (name, value) in corsHeaders(head) { headers.replaceOrAdd(name: name, value: value) }

@@ -46,6 +46,9 @@ public struct MockResponder: Sendable {
         let status: HTTPResponseStatus
         let headers: HTTPHeaders
         let body: ByteBuffer
+        /// The whole HTTP/1.1 keep-alive answer as bytes, and its head alone (for HEAD requests).
+        let raw: ByteBuffer
+        let rawHead: ByteBuffer
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], shared: inout [String: HTTPHeaders]) {
             self.status = HTTPResponseStatus(statusCode: status)
@@ -61,6 +64,13 @@ public struct MockResponder: Sendable {
                 self.headers = built
             }
             self.body = ByteBuffer(bytes: body)
+            var head = ByteBuffer()
+            head.writeString("HTTP/1.1 \(status) \(self.status.reasonPhrase)\r\n")
+            for (name, value) in all { head.writeString("\(name): \(value)\r\n") }
+            head.writeString("\r\n")
+            self.rawHead = head
+            head.writeBytes(body)
+            self.raw = head
         }
     }
 

@@ -140,3 +140,31 @@ def test_shutdown_finishes_the_request_in_flight(tmp_path):
         assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b'{"ok":true}')
         assert read_all(idle, 3) == b""  # the idle connection is closed, not left hanging
     assert running.process.wait(timeout=10) == 0
+
+
+def test_pipelined_requests_are_answered_in_order_even_behind_a_delay(tmp_path):
+    contract = tmp_path / "pipeline.json"
+    contract.write_text(json.dumps({"treaty": 1, "consumer": "c", "provider": "pipeline", "interactions": [
+        {"name": "slow", "mock": {"delay": "300ms"}, "http": {"request": {"path": "/slow"}, "response": {"body": {"n": "slow"}}}},
+        {"name": "fast", "http": {"request": {"path": "/fast"}, "response": {"body": {"n": "fast"}}}},
+        {"name": "head", "http": {"request": {"method": "HEAD", "path": "/fast"}, "response": {"body": {"n": "fast"}}}},
+    ]}))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    try:
+        host, port = running.urls["pipeline"].removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as s:
+            # Four requests in one write: a slow one first, then a HEAD, then two fast ones, the last closing.
+            s.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+                      b"HEAD /fast HTTP/1.1\r\nHost: x\r\n\r\n"
+                      b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"
+                      b"GET /fast HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = read_all(s, 5)
+        heads = [part for part in answer.split(b"HTTP/1.1 ")[1:]]
+        assert len(heads) == 4, answer
+        assert answer.index(b'{"n":"slow"}') < answer.index(b'{"n":"fast"}')
+        assert all(h.startswith(b"200 OK") for h in heads)
+        assert answer.count(b'{"n":"fast"}') == 2  # the HEAD answer has headers only
+        assert b"Content-Length: 12" in heads[1] and heads[1].endswith(b"\r\n\r\n")
+        assert b"Connection: close" in heads[3]
+    finally:
+        running.stop()
