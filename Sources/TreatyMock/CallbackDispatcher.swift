@@ -174,7 +174,11 @@ public final class CallbackDispatcher: Sendable {
         if let error = error as? CallbackError { return error.description }
         if error is ChannelError, case .connectTimeout = error as! ChannelError { return "connection timed out" }
         if let error = error as? NIOConnectionError {
-            return "cannot connect to \(error.host):\(error.port)" + (error.connectionErrors.first.map { ": \($0.error)" } ?? "")
+            let cause = error.connectionErrors.first.map { attempt -> String in
+                if let io = attempt.error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+                return "\(attempt.error)"
+            }
+            return "cannot connect to \(error.host):\(error.port)" + (cause.map { ": " + $0 } ?? "")
         }
         return "\(error)"
     }

@@ -163,10 +163,14 @@ public enum MockServer {
                             // Streams multiplex one connection: the HTTP/1 request timer does not apply,
                             // the idle one does (any frame counts as activity).
                             timeouts.multiplexed()
+                            let connection = NIOLoopBound(timeouts, eventLoop: context.eventLoop)
                             _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                                 mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
                             ) { stream in
-                                stream.eventLoop.makeCompletedFuture {
+                                // Shutdown waits for open streams; the idle limit does not cut them.
+                                connection.value.streamOpened()
+                                stream.closeFuture.whenComplete { _ in connection.value.streamClosed() }
+                                return stream.eventLoop.makeCompletedFuture {
                                     try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
                                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                                     try stream.pipeline.syncOperations.addHandler(handler(nil))

@@ -56,16 +56,37 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireChannelInactive()
     }
 
-    /// The connection turned out to be HTTP/2: only the idle limit applies, reset by every read.
+    /// The connection turned out to be HTTP/2: only the idle limit applies, reset by every read,
+    /// and it closes the connection only when no stream is open.
     func multiplexed() {
         isMultiplexed = true
         state = .answering
-        if let context { arm(idleTimeout, context, onExpiry: Self.closeIdle) }
+        if let context { arm(idleTimeout, context, onExpiry: multiplexedExpiry) }
+    }
+
+    /// HTTP/2 streams open and close (a stream is open from its request until its answer ends).
+    func streamOpened() { openStreams += 1 }
+
+    func streamClosed() {
+        openStreams -= 1
+        if draining, openStreams == 0, let context {
+            disarm()
+            context.close(promise: nil)
+        }
+    }
+
+    private var openStreams = 0
+    private lazy var multiplexedExpiry: (ChannelHandlerContext) -> Void = { [unowned self] context in
+        if openStreams > 0 {
+            arm(idleTimeout, context, onExpiry: multiplexedExpiry)
+        } else {
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if isMultiplexed {
-            arm(idleTimeout, context, onExpiry: Self.closeIdle)
+            arm(idleTimeout, context, onExpiry: multiplexedExpiry)
         } else if state == .waiting {
             state = .receiving
             arm(requestTimeout, context, onExpiry: Self.timeOutRequest)
@@ -94,7 +115,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is GracefulShutdown else { return context.fireUserInboundEventTriggered(event) }
         draining = true
-        if state == .waiting || isMultiplexed {
+        if isMultiplexed ? openStreams == 0 : state == .waiting {
             disarm()
             context.close(promise: nil)
         }

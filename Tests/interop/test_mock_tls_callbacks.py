@@ -244,3 +244,24 @@ def test_an_idle_http2_connection_is_closed():
         assert 0.5 < elapsed < 4, elapsed
     finally:
         running.stop()
+
+
+def test_http2_streams_in_flight_survive_the_idle_limit_and_finish_at_shutdown(tmp_path):
+    contract = tmp_path / "slow.json"
+    contract.write_text(json.dumps({"treaty": 1, "consumer": "c", "provider": "slow", "interactions": [
+        {"name": "slow", "mock": {"delay": "1500ms"}, "http": {"request": {"path": "/slow"}, "response": {"body": {"ok": True}}}}]}))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path), "--idle-timeout", "1")
+    base = running.urls["slow"]
+    answers: list[httpx.Response] = []
+    # httpx with http1=False speaks HTTP/2 with prior knowledge over cleartext.
+    with httpx.Client(http1=False, http2=True, timeout=10) as client:
+        # Longer than --idle-timeout with no frames on the connection: the open stream keeps it.
+        first = client.get(f"{base}/slow")
+        assert first.status_code == 200 and first.http_version == "HTTP/2" and first.json() == {"ok": True}
+        worker = threading.Thread(target=lambda: answers.append(client.get(f"{base}/slow")))
+        worker.start()
+        time.sleep(0.3)
+        running.process.send_signal(15)  # shutdown while the second stream waits for its answer
+        worker.join(timeout=10)
+    assert answers and answers[0].status_code == 200 and answers[0].json() == {"ok": True}
+    assert running.process.wait(timeout=10) == 0
