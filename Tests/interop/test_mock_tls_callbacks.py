@@ -265,3 +265,29 @@ def test_http2_streams_in_flight_survive_the_idle_limit_and_finish_at_shutdown(t
         worker.join(timeout=10)
     assert answers and answers[0].status_code == 200 and answers[0].json() == {"ok": True}
     assert running.process.wait(timeout=10) == 0
+
+
+def test_a_tls_port_survives_plaintext_garbage_and_stalled_handshakes():
+    running = start_mock(ORDERS, "--port", "0", "--tls-self-signed", "--idle-timeout", "1")
+    try:
+        base, cert = running.urls["orders"], running.certificate
+        with socket.create_connection(host_port(base), timeout=5) as plain:
+            plain.sendall(b"GET /orders/42 HTTP/1.1\r\nHost: x\r\n\r\n" + bytes(range(256)))
+            plain.settimeout(5)
+            try:
+                answer = plain.recv(4096)
+                assert not answer.startswith(b"HTTP/")  # a TLS alert or nothing: no plaintext answer
+            except (ConnectionResetError, socket.timeout):
+                pass
+        with socket.create_connection(host_port(base), timeout=5) as stalled:
+            started = time.monotonic()
+            stalled.settimeout(5)
+            try:
+                assert stalled.recv(4096) == b""  # closed by the idle limit, not held forever
+            except ConnectionResetError:
+                pass
+            assert time.monotonic() - started < 4
+        with httpx.Client(http2=True, verify=ssl.create_default_context(cafile=cert), timeout=5) as client:
+            assert client.get(f"{base}/orders/42", headers={"Accept": "application/json"}).status_code == 200
+    finally:
+        assert running.stop() == 0
