@@ -55,7 +55,13 @@ let package = Package(
         ),
         .target(
             name: "TreatyVerify",
-            dependencies: ["TreatyModel", "TreatyMatching", "TreatyReport", "CCurlShim"],
+            dependencies: [
+                "TreatyModel", "TreatyMatching", "TreatyReport", "CCurlShim",
+                // The callback receiver: a small NIO server the provider calls back while it is verified.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -27,3 +27,6 @@ CURLcode treaty_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) 
 CURLcode treaty_curl_getinfo_string(CURL *handle, CURLINFO info, const char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
+CURLMcode treaty_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}

@@ -8,11 +8,14 @@ public struct ValueGenerator: Sendable {
         public var request: HTTPRequestData
         public var stateParameters: JSONObject
         public var baseURL: String
+        /// The verifier's callback receiver, for `callbackURL` generators (nil in the mock).
+        public var callbackBaseURL: String?
 
-        public init(request: HTTPRequestData, stateParameters: JSONObject, baseURL: String) {
+        public init(request: HTTPRequestData, stateParameters: JSONObject, baseURL: String, callbackBaseURL: String? = nil) {
             self.request = request
             self.stateParameters = stateParameters
             self.baseURL = baseURL
+            self.callbackBaseURL = callbackBaseURL
         }
     }
 
@@ -80,6 +83,8 @@ public struct ValueGenerator: Sendable {
             return .string(context.baseURL + path)
         case .fromRequest(let pointer):
             return fromRequest(pointer).map { converted($0, for: rule) }
+        case .callbackURL(let path):
+            return context.callbackBaseURL.map { .string($0 + path) }
         }
     }
 

@@ -112,26 +112,37 @@ public final class CallbackDispatcher: Sendable {
         return false
     }
 
+    /// Records `callbacks` as pending and returns what sends them, each after its delay. The mock
+    /// records them before it writes the answer, so a client that reads the answer and then asks
+    /// the admin API (or `settle`) already sees them.
+    public func prepare(_ callbacks: [RenderedCallback], contract: String, interaction: String) -> @Sendable () -> Void {
+        let ids = callbacks.map { begin($0, contract: contract, interaction: interaction) }
+        return { [self] in
+            for (id, callback) in zip(ids, callbacks) { send(id, callback, interaction: interaction) }
+        }
+    }
+
     /// Sends `callbacks`, each after its delay.
     public func fire(_ callbacks: [RenderedCallback], contract: String, interaction: String) {
-        for callback in callbacks {
-            let id = begin(callback, contract: contract, interaction: interaction)
-            let loop = group.next()
-            let started = NIODeadline.now() + .milliseconds(Int64(callback.delayMilliseconds))
-            loop.scheduleTask(deadline: started) { [self] in
-                send(callback, on: loop).whenComplete { [self] result in
-                    let elapsed = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
-                    switch result {
-                    case .success(let status):
-                        finish(id, outcome: (200..<300).contains(status) ? .delivered : .rejected, status: status, error: nil, ms: elapsed)
-                        if !(200..<300).contains(status) {
-                            log("callback \"\(callback.name)\" of \"\(interaction)\": \(callback.method) \(callback.url) answered \(status)")
-                        }
-                    case .failure(let error):
-                        let text = Self.describe(error)
-                        finish(id, outcome: .failed, status: nil, error: text, ms: elapsed)
-                        log("callback \"\(callback.name)\" of \"\(interaction)\" not delivered: \(callback.method) \(callback.url): \(text)")
+        prepare(callbacks, contract: contract, interaction: interaction)()
+    }
+
+    private func send(_ id: Int, _ callback: RenderedCallback, interaction: String) {
+        let loop = group.next()
+        let started = NIODeadline.now() + .milliseconds(Int64(callback.delayMilliseconds))
+        loop.scheduleTask(deadline: started) { [self] in
+            send(callback, on: loop).whenComplete { [self] result in
+                let elapsed = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
+                switch result {
+                case .success(let status):
+                    finish(id, outcome: (200..<300).contains(status) ? .delivered : .rejected, status: status, error: nil, ms: elapsed)
+                    if !(200..<300).contains(status) {
+                        log("callback \"\(callback.name)\" of \"\(interaction)\": \(callback.method) \(callback.url) answered \(status)")
                     }
+                case .failure(let error):
+                    let text = Self.describe(error)
+                    finish(id, outcome: .failed, status: nil, error: text, ms: elapsed)
+                    log("callback \"\(callback.name)\" of \"\(interaction)\" not delivered: \(callback.method) \(callback.url): \(text)")
                 }
             }
         }

@@ -89,8 +89,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let position = answer.position, let dispatcher,
            let callbacks = current.callbacks(at: position, request: request, baseURL: baseURL(context)) {
             // Sent after the answer (and its delay or fault), each after its own delay.
-            let contract = current.contract.file, name = answer.interaction ?? ""
-            afterAnswer = { dispatcher.fire(callbacks, contract: contract, interaction: name) }
+            afterAnswer = dispatcher.prepare(callbacks, contract: current.contract.file, interaction: answer.interaction ?? "")
         }
         if let journal {
             var now = timespec()

@@ -30,6 +30,30 @@ public enum ConsoleReport {
         return "\(report.tests) interaction(s): \(passed) passed, \(report.failures) failed, \(report.errors) error(s) in \(decimalSeconds(report.duration)) s"
     }
 
+    /// One row per contract: passed, failed, errors, skipped and time, aligned.
+    public static func table(_ report: VerificationReport, paint: (String, String) -> String = { s, _ in s }) -> String {
+        let header = ["CONTRACT", "CONSUMER → PROVIDER", "PASSED", "FAILED", "ERRORS", "SKIPPED", "TIME (s)"]
+        let rows = report.suites.map { suite in
+            [suite.file, suite.name, String(suite.cases.count - suite.failures - suite.errors - suite.skipped), String(suite.failures),
+             String(suite.errors), String(suite.skipped), decimalSeconds(suite.duration)]
+        }
+        guard !rows.isEmpty else { return "" }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).enumerated().map { column, pair in
+                let (cell, width) = pair
+                let padding = String(repeating: " ", count: width - cell.count)
+                return column >= 2 ? padding + cell : cell + padding  // numbers right-aligned
+            }.joined(separator: "  ")
+        }
+        var lines = ["", line(header)]
+        for (suite, row) in zip(report.suites, rows) {
+            let text = line(row)
+            lines.append(suite.failures + suite.errors > 0 ? paint(text, "31") : text)
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func indent(_ text: String, by n: Int) -> String {
         let pad = String(repeating: " ", count: n)
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { pad + $0 }.joined(separator: "\n")

@@ -3,8 +3,36 @@ import TreatyMatching
 import TreatyModel
 import TreatyReport
 
-/// Replays a contract's interactions against a real provider with libcurl and judges each
-/// response with the same matching engine as the mock.
+/// The interactions of one contract to verify (all of them, or a selection by position).
+public struct VerifyTarget: Sendable {
+    public var contract: Contract
+    /// Positions in `contract.interactions`, in contract order.
+    public var positions: [Int]
+
+    public init(contract: Contract, positions: [Int]? = nil) {
+        self.contract = contract
+        self.positions = positions ?? Array(contract.interactions.indices)
+    }
+}
+
+/// A finished interaction, as the run reports it while going on.
+public struct VerifyProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    /// Index of the contract in the targets, and of the interaction in the target's positions.
+    public var suite: Int
+    public var slot: Int
+    public var result: CaseResult
+    public var elapsed: Double
+}
+
+/// Replays contracts' interactions against a real provider with libcurl's multi interface and
+/// judges each response with the same matching engine as the mock.
+///
+/// Up to `concurrency` interactions are in flight at once. Interactions without provider states
+/// run freely; those with states run one at a time, in contract order, each between its own setup
+/// and teardown, so one interaction's state never leaks into another's exchange. Results come back
+/// in contract order whatever finished first.
 public struct Verifier: Sendable {
     public let options: VerifyOptions
 
@@ -12,82 +40,414 @@ public struct Verifier: Sendable {
         self.options = options
     }
 
-    /// Verifies every interaction of `contract`, in contract order.
+    /// Verifies every interaction of `contract`.
     public func verify(_ contract: Contract, progress: @escaping @Sendable (CaseResult) -> Void = { _ in }) async -> SuiteResult {
-        let options = self.options
-        let cases: [CaseResult] = await BlockingWork.run {
-            let client: CurlHTTPClient
-            do throws(TransportError) {
-                client = try CurlHTTPClient(options: .init(timeout: options.timeout, connectTimeout: min(10, options.timeout),
-                                                           http2PriorKnowledge: options.http2PriorKnowledge))
-            } catch {
-                return contract.interactions.map { CaseResult(name: $0.name, kind: $0.kindName, duration: 0,
-                                                              outcome: .error(kind: "transport", message: error.message)) }
-            }
-            return contract.interactions.map { interaction in
-                let result = Self.verify(interaction, client: client, options: options)
-                progress(result)
-                return result
-            }
-        }
-        return SuiteResult(file: contract.file, consumer: contract.consumer, provider: contract.provider,
-                           properties: [("treaty.format", String(contract.formatVersion)), ("base-url", options.baseURL)],
-                           cases: cases)
+        await verify([VerifyTarget(contract: contract)]) { progress($0.result) }[0]
     }
 
-    static func verify(_ interaction: Interaction, client: CurlHTTPClient, options: VerifyOptions) -> CaseResult {
-        let start = DispatchTime.now()
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
-        var log = ExchangeLog()
-        guard let http = interaction.http else {
-            return CaseResult(name: interaction.name, kind: interaction.kindName, duration: 0,
-                              outcome: .skipped(reason: "kind \(interaction.kindName) is not verified yet"))
+    /// Verifies `targets`; `progress` is called (on the verifier's thread) as each interaction finishes.
+    public func verify(_ targets: [VerifyTarget], progress: @escaping @Sendable (VerifyProgress) -> Void = { _ in }) async -> [SuiteResult] {
+        let options = self.options
+        let receiver = targets.contains { target in target.positions.contains { !target.contract.interactions[$0].callbacks.isEmpty } }
+            ? await CallbackReceiver.start(host: options.callbackHost) : nil
+        let suites: [SuiteResult] = await BlockingWork.run {
+            Run(targets: targets, options: options, receiver: receiver, progress: progress).execute()
+        }
+        await receiver?.stop()
+        return suites
+    }
+
+    /// One run: the scheduler and the interactions' state machines, all on the verifier's thread.
+    final class Run {
+        let targets: [VerifyTarget]
+        let options: VerifyOptions
+        let receiver: CallbackReceiver?
+        let progress: (VerifyProgress) -> Void
+        var results: [[CaseResult?]]
+        var free: [InteractionRun] = []
+        var stateful: [InteractionRun] = []
+        var statefulRunning = false
+        var running = 0
+        var done = 0
+        let total: Int
+        let started = DispatchTime.now()
+
+        init(targets: [VerifyTarget], options: VerifyOptions, receiver: CallbackReceiver?, progress: @escaping (VerifyProgress) -> Void) {
+            self.targets = targets
+            self.options = options
+            self.receiver = receiver
+            self.progress = progress
+            results = targets.map { Array(repeating: nil, count: $0.positions.count) }
+            total = targets.reduce(0) { $0 + $1.positions.count }
         }
 
-        let states = StateChanger(url: options.stateURL, client: client)
-        if let failure = states.setUp(interaction.states, log: &log) {
-            states.tearDown(interaction.states, log: &log)
-            return CaseResult(name: interaction.name, duration: elapsed(), outcome: .error(kind: "state-setup", message: failure),
-                              log: log.text)
+        var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+
+        func execute() -> [SuiteResult] {
+            let multi: CurlMulti
+            do throws(TransportError) {
+                multi = try CurlMulti(options: options.transport, maximumConnectionsPerHost: options.concurrency)
+            } catch {
+                return targets.map { target in
+                    suite(target, cases: target.positions.map { position in
+                        let interaction = target.contract.interactions[position]
+                        return CaseResult(name: interaction.name, kind: interaction.kindName, duration: 0,
+                                          outcome: .error(kind: "transport", message: error.message))
+                    })
+                }
+            }
+            for (suiteIndex, target) in targets.enumerated() {
+                let baseURL = options.baseURL(for: target.contract.provider)
+                for (slot, position) in target.positions.enumerated() {
+                    let interaction = target.contract.interactions[position]
+                    let run = InteractionRun(interaction: interaction, suite: suiteIndex, slot: slot, order: free.count + stateful.count,
+                                             baseURL: baseURL, options: options, receiver: receiver, multi: multi) { [unowned self] run, result in
+                        finished(run, result)
+                    }
+                    if interaction.states.isEmpty { free.append(run) } else { stateful.append(run) }
+                }
+            }
+            free.reverse()  // taken from the end: contract order
+            stateful.reverse()
+            fill()
+            let deadline = options.totalTimeout.map { started + .milliseconds(Int($0 * 1000)) }
+            var expired = false
+            multi.run(while: { [self] in running > 0 }, pollMilliseconds: { [self] in waitingForCallbacks.isEmpty ? 100 : 10 }) { [self] in
+                if let deadline, !expired, DispatchTime.now() >= deadline {
+                    expired = true
+                    giveUp(multi)
+                }
+                for run in waitingForCallbacks { run.poll() }
+                fill()
+            }
+            return targets.enumerated().map { index, target in suite(target, cases: results[index].map { $0! }) }
         }
-        let request = RequestBuilder.build(http.request, extraHeaders: options.extraHeaders)
-        let url = RequestBuilder.url(base: options.baseURL, request: request)
+
+        var waitingForCallbacks: [InteractionRun] { inFlight.filter(\.isWaitingForCallbacks) }
+        private var inFlight: [InteractionRun] = []
+
+        /// The overall deadline passed: what runs ends with a timeout error, what waits is not run.
+        func giveUp(_ multi: CurlMulti) {
+            let message = "the overall timeout (--total-timeout \(decimalSeconds(options.totalTimeout ?? 0)) s) ran out"
+            for run in (free + stateful).reversed() {
+                run.finishUnstarted(.error(kind: TransportError.Kind.timeout.rawValue, message: "not run: \(message)"))
+            }
+            free.removeAll()
+            stateful.removeAll()
+            multi.abortAll(TransportError(kind: .timeout, message: message))
+            for run in inFlight { run.abandon(message) }
+        }
+
+        /// Starts interactions, in contract order as far as the lanes allow: one with states only
+        /// when no other with states is running.
+        func fill() {
+            while running < options.concurrency {
+                let nextStateful = statefulRunning ? nil : stateful.last
+                if let candidate = nextStateful, free.last.map({ candidate.order < $0.order }) ?? true {
+                    stateful.removeLast()
+                    statefulRunning = true
+                    begin(candidate)
+                } else if let next = free.popLast() {
+                    begin(next)
+                } else {
+                    return
+                }
+            }
+        }
+
+        func begin(_ run: InteractionRun) {
+            running += 1
+            inFlight.append(run)
+            run.begin()
+        }
+
+        func finished(_ run: InteractionRun, _ result: CaseResult) {
+            if let index = inFlight.firstIndex(where: { $0 === run }) {
+                inFlight.remove(at: index)
+                running -= 1
+                if !run.interaction.states.isEmpty { statefulRunning = false }
+            }
+            results[run.suite][run.slot] = result
+            done += 1
+            progress(VerifyProgress(done: done, total: total, suite: run.suite, slot: run.slot, result: result, elapsed: elapsed))
+        }
+
+        /// `treaty 1`, or `pact 3` for a Pact file (its specification version).
+        static func format(of contract: Contract) -> String {
+            switch contract.origin {
+            case .treaty: "treaty \(contract.formatVersion)"
+            case .pact(let version): "pact \(version)"
+            }
+        }
+
+        func suite(_ target: VerifyTarget, cases: [CaseResult]) -> SuiteResult {
+            // JUnit adds consumer, provider and contract file; these say which format and where.
+            let properties: [(name: String, value: String)] = [
+                ("contract.format", Self.format(of: target.contract)),
+                ("base-url", options.baseURL(for: target.contract.provider)),
+            ]
+            return SuiteResult(file: target.contract.file, consumer: target.contract.consumer, provider: target.contract.provider,
+                               properties: properties, cases: cases)
+        }
+    }
+}
+
+/// One interaction's verification, as a chain of transfers on the multi engine: state setups,
+/// the request (each call of a response sequence), the callbacks it must make, state teardowns.
+final class InteractionRun {
+    let interaction: Interaction
+    let suite: Int
+    let slot: Int
+    /// Position in the whole run, for starting in contract order.
+    let order: Int
+    let baseURL: String
+    let options: VerifyOptions
+    let receiver: CallbackReceiver?
+    let multi: CurlMulti
+    let onFinish: (InteractionRun, CaseResult) -> Void
+
+    private var log = ExchangeLog()
+    private let started = DispatchTime.now()
+    private var outcome: CaseResult.Outcome = .passed
+    private var bodyDiff: String?
+    private var stateValues = JSONObject()
+    private var finished = false
+    private var request: HTTPRequestData?
+    private var url = ""
+    private var expectedCallbacks: [ExpectedCallback] = []
+    private var callbackDeadline: DispatchTime?
+
+    init(interaction: Interaction, suite: Int, slot: Int, order: Int, baseURL: String, options: VerifyOptions, receiver: CallbackReceiver?,
+         multi: CurlMulti, onFinish: @escaping (InteractionRun, CaseResult) -> Void) {
+        self.interaction = interaction
+        self.suite = suite
+        self.slot = slot
+        self.order = order
+        self.baseURL = baseURL
+        self.options = options
+        self.receiver = receiver
+        self.multi = multi
+        self.onFinish = onFinish
+    }
+
+    private var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+
+    func begin() {
+        guard interaction.http != nil else {
+            return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
+        }
+        stateValues = JSONObject(interaction.states.flatMap(\.params.members))
+        guard !interaction.states.isEmpty else { return send() }
+        guard options.stateURL != nil else {
+            log.line("# states \(interaction.states.map { "\"\($0.name)\"" }.joined(separator: ", ")) not set up: no --state-url given")
+            return send()
+        }
+        setUp(0)
+    }
+
+    /// Ends an interaction that never started (the overall timeout ran out first).
+    func finishUnstarted(_ outcome: CaseResult.Outcome) {
+        finished = true
+        onFinish(self, CaseResult(name: interaction.name, kind: interaction.kindName, duration: 0, outcome: outcome))
+    }
+
+    /// Ends an interaction that was waiting (for callbacks) when the overall timeout ran out.
+    func abandon(_ message: String) {
+        guard !finished, isWaitingForCallbacks else { return }
+        callbackDeadline = nil
+        outcome = .error(kind: TransportError.Kind.timeout.rawValue, message: message)
+        tearDown()
+    }
+
+    // MARK: provider states
+
+    private func stateCall(_ state: ProviderState, action: String, then: @escaping (String?, JSONObject?) -> Void) {
+        guard let stateURL = options.stateURL else { return then(nil, nil) }
+        let body = JSONNode.object([
+            ("state", .string(state.name)), ("params", JSONNode(.object(state.params))), ("action", .string(action)),
+        ])
+        let request = HTTPRequestData(method: "POST", path: "", headers: [("Content-Type", "application/json")] + options.extraHeaders,
+                                      body: body.renderedBytes())
+        log.line("# state \(action): \(state.name) \(JSONNode(.object(state.params)).rendered())")
+        multi.start(request, to: stateURL) { result, _ in
+            switch result {
+            case .success(let response) where (200..<300).contains(response.status):
+                // A JSON object in the answer holds values for the request (`{"fromState": NAME}` generators).
+                then(nil, (try? JSONParser.parse(response.body).root)?.objectValue)
+            case .success(let response):
+                let text = String(decoding: response.body.prefix(2000), as: UTF8.self)
+                then("provider state \"\(state.name)\" \(action) failed: \(stateURL) answered \(response.status)"
+                     + (text.isEmpty ? "" : ": \(text)"), nil)
+            case .failure(let error):
+                then("provider state \"\(state.name)\" \(action) failed: \(error.message). \(error.advice)", nil)
+            }
+        }
+    }
+
+    private func setUp(_ index: Int) {
+        guard index < interaction.states.count else { return send() }
+        stateCall(interaction.states[index], action: "setup") { [self] failure, values in
+            if let failure {
+                log.line("! \(failure)")
+                outcome = .error(kind: "state-setup", message: failure)
+                return tearDown()
+            }
+            if let values {
+                for member in values.members {
+                    stateValues.members.removeAll { $0.key == member.key }
+                    stateValues.members.append(JSONObject.Member(key: member.key, value: member.value))
+                }
+                if !values.members.isEmpty { log.line("# state values: \(JSONNode(.object(values)).rendered())") }
+            }
+            setUp(index + 1)
+        }
+    }
+
+    private func tearDown() {
+        guard options.stateURL != nil, !interaction.states.isEmpty else { return complete() }
+        tearDown(interaction.states.count - 1)
+    }
+
+    private func tearDown(_ index: Int) {
+        guard index >= 0 else { return complete() }
+        stateCall(interaction.states[index], action: "teardown") { [self] failure, _ in
+            if let failure { log.line("# \(failure)") }
+            tearDown(index - 1)
+        }
+    }
+
+    // MARK: the exchange
+
+    private func send() {
+        guard let http = interaction.http else { return complete() }
+        if !interaction.callbacks.isEmpty && receiver == nil {
+            outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
+                             + "check --callback-host")
+            return tearDown()
+        }
+        let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: http.request.method, target: "/"),
+                                                      stateParameters: stateValues, baseURL: baseURL, callbackBaseURL: receiver?.url))
+        let built = RequestBuilder.build(http.request, extraHeaders: options.extraHeaders, generator: generator)
+        request = built
+        url = RequestBuilder.url(base: baseURL, request: built)
+        call(0)
+    }
+
+    private func call(_ index: Int) {
+        guard let http = interaction.http, let request else { return complete() }
         // A response sequence is verified call by call, in order.
         let expected = http.sequence?.responses ?? [http.response]
-        var outcome: CaseResult.Outcome = .passed
-        var bodyDiff: String?
-        for (call, spec) in expected.enumerated() {
-            if expected.count > 1 { log.line("# call \(call + 1) of \(expected.count)") }
-            log.request(request, url: url)
-            do {
-                let sent = DispatchTime.now()
-                let response = try client.send(request, to: url)
-                log.response(response, seconds: Double(DispatchTime.now().uptimeNanoseconds - sent.uptimeNanoseconds) / 1e9)
-                var mismatches = ResponseMatcher.match(response, spec)
+        guard index < expected.count else { return awaitCallbacks() }
+        if expected.count > 1 { log.line("# call \(index + 1) of \(expected.count)") }
+        log.request(request, url: url)
+        if index == 0 { expectCallbacks(for: request) }
+        multi.start(request, to: url) { [self] result, seconds in
+            switch result {
+            case .success(let response):
+                log.response(response, seconds: seconds)
+                var mismatches = ResponseMatcher.match(response, expected[index])
                 if mismatches.contains(where: { $0.path.hasPrefix("$.body") }) {
-                    bodyDiff = Self.bodyDiff(expected: spec.body, actual: response.body)
+                    bodyDiff = Verifier.bodyDiff(expected: expected[index].body, actual: response.body)
                 }
                 if expected.count > 1 {
                     mismatches = mismatches.map { m in
                         var m = m
-                        m.message = "call \(call + 1) of \(expected.count): " + m.message
+                        m.message = "call \(index + 1) of \(expected.count): " + m.message
                         return m
                     }
                 }
                 if !mismatches.isEmpty {
                     outcome = .failed(mismatches)
-                    break
+                    return tearDown()
                 }
-            } catch {
+                call(index + 1)
+            case .failure(let error):
                 log.line("! \(error.kind.rawValue): \(error.message)")
                 outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
-                break
+                tearDown()
             }
         }
-        states.tearDown(interaction.states, log: &log)
-        return CaseResult(name: interaction.name, duration: elapsed(), outcome: outcome, log: log.text, bodyDiff: bodyDiff)
     }
 
+    // MARK: callbacks
+
+    struct ExpectedCallback {
+        var callback: Callback
+        /// Where it must arrive: the receiver's path the URL pattern gives for this request.
+        var path: String
+        var arrived: HTTPRequestData?
+    }
+
+    var isWaitingForCallbacks: Bool { callbackDeadline != nil }
+
+    private func expectCallbacks(for request: HTTPRequestData) {
+        guard let receiver, !interaction.callbacks.isEmpty else { return }
+        let generator = ValueGenerator(context: .init(request: request, stateParameters: stateValues, baseURL: baseURL,
+                                                      callbackBaseURL: receiver.url))
+        expectedCallbacks = interaction.callbacks.map { callback in
+            let node = generator.render(callback.url)
+            let target = node.stringValue ?? node.rendered()
+            let path = target.hasPrefix(receiver.url) ? String(target.dropFirst(receiver.url.count)) : target
+            return ExpectedCallback(callback: callback, path: HTTPRequestData(method: "GET", target: path.isEmpty ? "/" : path).path)
+        }
+    }
+
+    private func awaitCallbacks() {
+        guard !expectedCallbacks.isEmpty else { return tearDown() }
+        let longest = expectedCallbacks.map(\.callback.delayMilliseconds).max() ?? 0
+        callbackDeadline = .now() + .milliseconds(longest + Int(options.callbackTimeout * 1000))
+        log.line("# waiting for \(expectedCallbacks.count) callback(s) at \(receiver?.url ?? "")")
+        poll()
+    }
+
+    /// Checks the receiver for the callbacks; ends the interaction when all came or time ran out.
+    func poll() {
+        guard let deadline = callbackDeadline, let receiver else { return }
+        for i in expectedCallbacks.indices where expectedCallbacks[i].arrived == nil {
+            expectedCallbacks[i].arrived = receiver.take(path: expectedCallbacks[i].path)
+        }
+        let missing = expectedCallbacks.filter { $0.arrived == nil }
+        if !missing.isEmpty && DispatchTime.now() < deadline { return }
+        callbackDeadline = nil
+        var mismatches: [Mismatch] = []
+        for expected in expectedCallbacks {
+            let name = expected.callback.name
+            guard let arrived = expected.arrived else {
+                let waited = decimalSeconds(Double(expected.callback.delayMilliseconds) / 1000 + options.callbackTimeout)
+                mismatches.append(Mismatch(path: "$.callbacks[\(name)]", expected: "\(expected.callback.method) \(receiver.url)\(expected.path)",
+                                           actual: "nothing", rule: "callback",
+                                           message: "callback \"\(name)\" did not arrive at \(receiver.url)\(expected.path) within \(waited) s"))
+                continue
+            }
+            log.line("# callback \"\(name)\" arrived: \(arrived.method) \(arrived.path)")
+            log.request(arrived, url: receiver.url + arrived.path)
+            let spec = HTTPRequestSpec(method: expected.callback.method, path: .string(expected.path), query: [],
+                                       headers: expected.callback.headers, body: expected.callback.body)
+            var withoutQuery = arrived
+            withoutQuery.query = ""  // the query belongs to the URL the verifier handed out
+            for var mismatch in RequestMatcher.match(withoutQuery, spec) {
+                mismatch.message = "callback \"\(name)\": " + mismatch.message
+                mismatch.path = "$.callbacks[\(name)]" + mismatch.path.dropFirst()
+                mismatches.append(mismatch)
+            }
+        }
+        if !mismatches.isEmpty { outcome = .failed(mismatches) }
+        tearDown()
+    }
+
+    private func complete() {
+        finish(outcome)
+    }
+
+    private func finish(_ outcome: CaseResult.Outcome) {
+        guard !finished else { return }
+        finished = true
+        onFinish(self, CaseResult(name: interaction.name, kind: interaction.kindName, duration: elapsed, outcome: outcome,
+                                  log: log.text, bodyDiff: bodyDiff))
+    }
+}
+
+extension Verifier {
     /// `actual` with object keys in the order the example writes them (extra keys last), so the
     /// diff shows differences, not reordering.
     static func aligned(_ actual: JSONNode, to example: JSONNode) -> JSONNode {

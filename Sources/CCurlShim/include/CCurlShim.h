@@ -14,6 +14,8 @@ CURLcode treaty_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_s
 CURLcode treaty_curl_setopt_callback(CURL *handle, CURLoption option, treaty_curl_data_callback value);
 CURLcode treaty_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value);
 
+CURLMcode treaty_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+
 CURLcode treaty_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode treaty_curl_getinfo_double(CURL *handle, CURLINFO info, double *value);
 CURLcode treaty_curl_getinfo_string(CURL *handle, CURLINFO info, const char **value);

@@ -18,6 +18,10 @@ public enum Generator: Sendable, Equatable {
     case mockServerURL(String)
     /// A value from the request, by JSON pointer: `/path/1`, `/query/page`, `/headers/X-Id`, `/body/customer/id`.
     case fromRequest(JSONPointer)
+    /// In a request the verifier sends: the URL of its callback receiver followed by this path
+    /// (`{"callbackURL": "/payment-events"}`), so the provider calls back where the verifier listens.
+    /// The mock sends the example.
+    case callbackURL(String)
 
     /// Reads `"uuid"`, `"regex"`, `"now"`, or `{"randomInt": [1, 9]}`, `{"now": "+1d"}`, … ; nil with a message.
     static func parse(_ node: JSONNode) -> Result<Generator, Problem> {
@@ -58,6 +62,9 @@ public enum Generator: Sendable, Equatable {
         case "mockServerURL":
             guard let path = value.stringValue else { return problem("mockServerURL takes a path such as \"/orders/42\"") }
             return .success(.mockServerURL(path))
+        case "callbackURL":
+            guard let path = value.stringValue, path.hasPrefix("/") else { return problem("callbackURL takes a path such as \"/payment-events\"") }
+            return .success(.callbackURL(path))
         case "fromRequest":
             guard let text = value.stringValue, text.hasPrefix("/"),
                   let first = text.split(separator: "/").first, ["path", "query", "headers", "body"].contains(String(first)) else {
@@ -86,10 +93,11 @@ public enum Generator: Sendable, Equatable {
         case .fromState(let name): .object([("fromState", .string(name))])
         case .mockServerURL(let path): .object([("mockServerURL", .string(path))])
         case .fromRequest(let pointer): .object([("fromRequest", .string(pointer.description))])
+        case .callbackURL(let path): .object([("callbackURL", .string(path))])
         }
     }
 
-    static let names = "uuid, regex, now, randomInt, randomDecimal, randomHex, randomString, fromState, mockServerURL, fromRequest"
+    static let names = "uuid, regex, now, randomInt, randomDecimal, randomHex, randomString, fromState, mockServerURL, fromRequest, callbackURL"
 
     public struct Problem: Error, Hashable, Sendable {
         public var message: String
