@@ -179,9 +179,12 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         let console = LiveConsole(targets: targets, total: total, verbose: verbose, quiet: quiet)
+        let started = ContinuousClock.now
         let suites = await Verifier(options: options).verify(targets) { console.finished($0) }
         console.end()
-        let report = VerificationReport(suites: suites, timestamp: timestamp)
+        let wall = ContinuousClock.now - started
+        let report = VerificationReport(suites: suites, timestamp: timestamp,
+                                        wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18)
         Terminal.out(ConsoleReport.table(report, paint: Terminal.paint))
         Terminal.out(ConsoleReport.summary(report))
         do {

@@ -73,7 +73,7 @@ public enum HTMLReport {
             <header class="verdict \(tone)">
             <h1>\(escape(verdict))</h1>
             <p class="meta">Started <time datetime="\(escape(report.timestamp))">\(escape(report.timestamp))</time> · \
-            total time \(decimalSeconds(report.duration)) s · \(plural(report.suites.count, "contract"))</p>
+            wall time \(decimalSeconds(report.elapsed)) s · \(plural(report.suites.count, "contract"))</p>
             </header>
 
             """

@@ -24,7 +24,7 @@ public enum JSONReport {
             ("format", .string(format)),
             ("version", .number(version)),
             ("timestamp", .string(report.timestamp)),
-            ("durationSeconds", seconds(report.duration)),
+            ("durationSeconds", seconds(report.elapsed)),
             ("passed", .bool(report.passed)),
             ("totals", totals(tests: report.tests, failed: report.failures, errors: report.errors, skipped: skipped)),
             ("suites", .array(report.suites.map(suiteNode))),

@@ -32,7 +32,7 @@ public enum JUnitWriter {
         set(root, "tests", String(report.tests))
         set(root, "failures", String(report.failures))
         set(root, "errors", String(report.errors))
-        set(root, "time", decimalSeconds(report.duration))
+        set(root, "time", decimalSeconds(report.elapsed))
 
         for suite in report.suites {
             let node = xmlNewChild(root, nil, "testsuite", nil)!

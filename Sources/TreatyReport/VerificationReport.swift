@@ -6,11 +6,18 @@ public struct VerificationReport: Sendable {
     public var suites: [SuiteResult]
     /// When the run started, ISO 8601.
     public var timestamp: String
+    /// Seconds from start to end of the run, when known; interactions run concurrently, so this
+    /// is less than the sum of their durations.
+    public var wallSeconds: Double?
 
-    public init(suites: [SuiteResult], timestamp: String) {
+    public init(suites: [SuiteResult], timestamp: String, wallSeconds: Double? = nil) {
         self.suites = suites
         self.timestamp = timestamp
+        self.wallSeconds = wallSeconds
     }
+
+    /// The run's wall time, or the sum of durations when the wall time is not known.
+    public var elapsed: Double { wallSeconds ?? duration }
 
     public var tests: Int { suites.reduce(0) { $0 + $1.cases.count } }
     public var failures: Int { suites.reduce(0) { $0 + $1.failures } }
