@@ -77,6 +77,8 @@ public struct ValueGenerator: Sendable {
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = format ?? kind.defaultFormat
             return .string(formatter.string(from: Date().addingTimeInterval(TimeInterval(offset))))
+        case .fromState(let name) where name.contains("${"):
+            return fillTemplate(name).map { converted(.string($0), for: rule) }
         case .fromState(let name):
             return context.stateParameters[name].map { converted($0, for: rule) }
         case .mockServerURL(let path):
@@ -86,6 +88,21 @@ public struct ValueGenerator: Sendable {
         case .callbackURL(let path):
             return context.callbackBaseURL.map { .string($0 + path) }
         }
+    }
+
+    /// `/orders/${id}` with each `${name}` replaced by that state value; nil when one is missing.
+    func fillTemplate(_ template: String) -> String? {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { return nil }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = context.stateParameters[name] else { return nil }
+            out += value.stringValue ?? value.rendered()
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     func fromRequest(_ pointer: JSONPointer) -> JSONNode? {

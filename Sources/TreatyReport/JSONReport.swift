@@ -37,7 +37,7 @@ public enum JSONReport {
     /// The suite file and case name of every case whose outcome is `failed` or `error`, in report order.
     /// - Throws: `TreatyError` with code `.usage` when `bytes` are not a report written by `render`.
     public static func failedCases(in bytes: [UInt8]) throws(TreatyError) -> [(file: String, name: String)] {
-        let hint = "give the file that `treaty verify --report json` wrote"
+        let hint = "give the file that `treaty verify --json FILE` wrote"
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes).root

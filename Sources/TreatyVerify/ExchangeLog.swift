@@ -4,12 +4,14 @@ import TreatyModel
 /// The text of one exchange for `system-out` and verbose output: what was sent and what came back.
 struct ExchangeLog {
     private(set) var text = ""
+    /// Lower-case names of headers whose values are replaced by `***` (credentials).
+    var masked: Set<String> = []
 
     mutating func line(_ s: String) { text += s + "\n" }
 
     mutating func request(_ r: HTTPRequestData, url: String) {
         line("> \(r.method) \(url)")
-        for (name, value) in r.headers { line("> \(name): \(value)") }
+        for (name, value) in r.headers { line("> \(name): " + (masked.contains(name.lowercased()) ? "*** (masked)" : value)) }
         if !r.body.isEmpty { line(">"); line(bodyPreview(r.body)) }
     }
 

@@ -28,7 +28,7 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         switch kind {
         case .connectionRefused: "Is the provider running and listening on that host and port?"
         case .nameResolution: "Check the host name in --base-url."
-        case .timeout: "The provider did not answer in time; raise --timeout or check why it is slow."
+        case .timeout: "The provider did not answer in time; raise --timeout (or --total-timeout for the whole run) or check why it is slow."
         case .tls: "Check the provider's certificate and the TLS options."
         case .reset: "The provider closed the connection mid-exchange; check its logs."
         case .emptyResponse: "The provider closed the connection without answering; check its logs."

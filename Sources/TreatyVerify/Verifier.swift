@@ -206,8 +206,9 @@ final class InteractionRun {
     let multi: CurlMulti
     let onFinish: (InteractionRun, CaseResult) -> Void
 
-    private var log = ExchangeLog()
-    private let started = DispatchTime.now()
+    private var log: ExchangeLog
+    /// Set when the interaction starts (not when it is queued).
+    private var started = DispatchTime.now()
     private var outcome: CaseResult.Outcome = .passed
     private var bodyDiff: String?
     private var stateValues = JSONObject()
@@ -215,6 +216,9 @@ final class InteractionRun {
     private var request: HTTPRequestData?
     private var url = ""
     private var expectedCallbacks: [ExpectedCallback] = []
+    /// The receiver's URL with a prefix of this run's own, so interactions running at the same
+    /// time never take each other's callbacks.
+    private var callbackBase: String? { receiver.map { $0.url + "/run-\(order)" } }
     private var callbackDeadline: DispatchTime?
 
     init(interaction: Interaction, suite: Int, slot: Int, order: Int, baseURL: String, options: VerifyOptions, receiver: CallbackReceiver?,
@@ -228,11 +232,14 @@ final class InteractionRun {
         self.receiver = receiver
         self.multi = multi
         self.onFinish = onFinish
+        // Credentials given on the command line stay out of logs and reports.
+        log = ExchangeLog(masked: Set(["authorization", "proxy-authorization"] + options.extraHeaders.map { $0.name.lowercased() }))
     }
 
     private var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
 
     func begin() {
+        started = .now()
         guard interaction.http != nil else {
             return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
         }
@@ -326,7 +333,7 @@ final class InteractionRun {
             return tearDown()
         }
         let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: http.request.method, target: "/"),
-                                                      stateParameters: stateValues, baseURL: baseURL, callbackBaseURL: receiver?.url))
+                                                      stateParameters: stateValues, baseURL: baseURL, callbackBaseURL: callbackBase))
         let built = RequestBuilder.build(http.request, extraHeaders: options.extraHeaders, generator: generator)
         request = built
         url = RequestBuilder.url(base: baseURL, request: built)
@@ -383,7 +390,7 @@ final class InteractionRun {
     private func expectCallbacks(for request: HTTPRequestData) {
         guard let receiver, !interaction.callbacks.isEmpty else { return }
         let generator = ValueGenerator(context: .init(request: request, stateParameters: stateValues, baseURL: baseURL,
-                                                      callbackBaseURL: receiver.url))
+                                                      callbackBaseURL: callbackBase))
         expectedCallbacks = interaction.callbacks.map { callback in
             let node = generator.render(callback.url)
             let target = node.stringValue ?? node.rendered()

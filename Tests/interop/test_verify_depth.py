@@ -255,14 +255,40 @@ def test_several_providers_each_with_its_base_url_and_a_bearer_token(tmp_path, m
         with Provider(app) as provider:
             result = run_treaty("verify", str(mine), "Contracts/web-shop--catalog.json", "--root", ".",
                                 "--base-url", f"auth={provider.url}", "--base-url", f"catalog={running.urls['catalog']}",
-                                "--bearer-token-env", "TREATY_TEST_TOKEN", "--junit", str(tmp_path / "j.xml"))
+                                "--bearer-token-env", "TREATY_TEST_TOKEN", "--junit", str(tmp_path / "j.xml"),
+                                "--json", str(tmp_path / "r.json"), "--verbose")
     finally:
         running.stop()
     assert result.returncode == 0, result.stdout + result.stderr
     assert seen == ["Bearer s3cr3t"]
+    # The token reaches the provider but never the logs or reports.
+    assert "s3cr3t" not in result.stdout and "s3cr3t" not in (tmp_path / "j.xml").read_text()
+    assert "s3cr3t" not in (tmp_path / "r.json").read_text() and "Authorization: *** (masked)" in result.stdout
     suites = list(assert_valid_junit(tmp_path / "j.xml"))
     assert len(suites) == 2  # one file, every contract
     properties = {p.name: p.value for p in suites[0].properties()}
     assert properties["consumer"] == "c" and properties["provider"] == "auth" and properties["contract"].endswith("auth.json")
     missing = run_treaty("verify", str(mine), "--root", ".", "--base-url", "catalog=http://127.0.0.1:9")
     assert missing.returncode == 2 and 'no --base-url for provider "auth"' in missing.stderr
+
+
+def test_a_pact_files_provider_state_generators_fill_the_request(tmp_path):
+    pact = tmp_path / "pact.json"
+    pact.write_text(json.dumps({
+        "consumer": {"name": "c"}, "provider": {"name": "p"},
+        "metadata": {"pactSpecification": {"version": "3.0.0"}},
+        "interactions": [{
+            "description": "read the created order", "providerStates": [{"name": "an order was created"}],
+            "request": {"method": "GET", "path": "/orders/42", "headers": {"X-Token": "t-42"},
+                        "generators": {"path": {"type": "ProviderState", "expression": "/orders/${id}"},
+                                       "header": {"X-Token": {"type": "ProviderState", "expression": "${token}"}}}},
+            "response": {"status": 200, "body": {"id": 42}, "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}},
+        }],
+    }))
+    app = state_provider()
+    with Provider(app) as provider:
+        result = run_treaty("verify", str(pact), "--root", str(tmp_path), "--base-url", provider.url,
+                            "--state-url", f"{provider.url}/_state", "--verbose")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "generators" not in result.stderr  # carried over, no warning
+    assert re.search(r"> GET http://127\.0\.0\.1:\d+/orders/70\d\d", result.stdout), result.stdout

@@ -1,12 +1,15 @@
 import Foundation
 
-/// Carries a Pact response's `generators` over to Treaty generators on the patterns they point at.
-/// What has no Treaty counterpart gets a located warning.
+/// Carries a Pact request's or response's `generators` over to Treaty generators on the patterns
+/// they point at (the mock runs response generators; the verifier runs request generators, such as
+/// provider-state values). What has no Treaty counterpart gets a located warning.
 struct PactGenerators {
     let context: LoadContext
 
-    /// Attaches the generators of `object` (a Pact response) to `body` and `headers`.
-    func apply(_ object: JSONObject, _ pointer: JSONPointer, body: inout BodySpec?, headers: inout [HeaderSpec]) {
+    /// Attaches the generators of `object` (a Pact request or response) to its parts; `path` and
+    /// `query` are nil for a response.
+    func apply(_ object: JSONObject, _ pointer: JSONPointer, body: inout BodySpec?, headers: inout [HeaderSpec],
+               path: UnsafeMutablePointer<Pattern>? = nil, query: UnsafeMutablePointer<[HeaderSpec]>? = nil) {
         guard let generators = object.member("generators") else { return }
         guard let categories = generators.value.objectValue else {
             context.warning("\"generators\" must be an object; ignored", at: generators.keyPosition, pointer / "generators")
@@ -14,6 +17,13 @@ struct PactGenerators {
         }
         for category in categories.members {
             let categoryPointer = pointer / "generators" / category.key
+            // The path has one generator, not a map of them.
+            if category.key == "path", let path {
+                if let generator = convert(category.value, at: category.keyPosition, categoryPointer) {
+                    path.pointee = path.pointee.attaching(generator, at: []) ?? path.pointee
+                }
+                continue
+            }
             for entry in category.value.objectValue?.members ?? [] {
                 let at = entry.keyPosition, where_ = categoryPointer / entry.key
                 guard let generator = convert(entry.value, at: at, where_) else { continue }
@@ -30,8 +40,13 @@ struct PactGenerators {
                         headers[i].values[0] = first.attaching(generator, at: []) ?? first
                         placed = true
                     }
+                case "query" where query != nil:
+                    if let i = query!.pointee.firstIndex(where: { $0.name == entry.key }), let first = query!.pointee[i].values.first {
+                        query!.pointee[i].values[0] = first.attaching(generator, at: []) ?? first
+                        placed = true
+                    }
                 default:
-                    context.warning("Pact \(category.key) generators are not carried over (only response body and header generators are)",
+                    context.warning("Pact \(category.key) generators are not carried over (body, header, and for requests path and query, are)",
                                     at: at, where_)
                     continue
                 }
@@ -60,6 +75,8 @@ struct PactGenerators {
                !expression.dropFirst(2).dropLast().contains("$") {
                 return .fromState(String(expression.dropFirst(2).dropLast()))
             }
+            // A template such as "/orders/${id}": the state values filled in.
+            if let expression = node["expression"]?.stringValue, expression.contains("${") { return .fromState(expression) }
         case "MockServerURL":
             if let example = node["example"]?.stringValue, let url = URL(string: example) {
                 return .mockServerURL(url.path + (url.query.map { "?" + $0 } ?? ""))

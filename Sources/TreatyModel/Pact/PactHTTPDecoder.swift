@@ -7,16 +7,17 @@ struct PactHTTPDecoder {
             context.error("a Pact request must be an object, found \(node.typeName)", at: node.position, pointer)
             return nil
         }
-        warnAboutGenerators(object, pointer)
         let builder = builders(object, pointer)
         let rules = builder.rules, used = builder.used
         let method = (object["method"]?.stringValue ?? "GET").uppercased()
         let pathText = object["path"]?.stringValue ?? "/"
-        let path = builder("path").build(.string(pathText))
-        let query = decodeQuery(object["query"], pointer / "query", builder("query"))
-        let headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
-        let body = decodeBody(object, headers: headers, builder("body"), pointer)
+        var path = builder("path").build(.string(pathText))
+        var query = decodeQuery(object["query"], pointer / "query", builder("query"))
+        var headers = decodeHeaders(object["headers"], pointer / "headers", builder("header"))
+        var body = decodeBody(object, headers: headers, builder("body"), pointer)
         reportUnused(rules, used)
+        // Request generators are run by the verifier (provider-state values, random values).
+        PactGenerators(context: context).apply(object, pointer, body: &body, headers: &headers, path: &path, query: &query)
         return HTTPRequestSpec(method: method, path: path, query: query, headers: headers, body: body)
     }
 
@@ -213,13 +214,6 @@ struct PactHTTPDecoder {
             }
         }
         return .json(builder.build(content))
-    }
-
-    /// Request generators serve the verifier, which does not run them yet: say so where they stand.
-    func warnAboutGenerators(_ object: JSONObject, _ pointer: JSONPointer) {
-        guard let generators = object.member("generators") else { return }
-        context.warning("Pact request \"generators\" are not carried over yet; the verifier sends the examples as written",
-                        at: generators.keyPosition, pointer / "generators")
     }
 
     func reportUnused(_ rules: PactMatchingRules, _ used: PactPatternBuilder.UsedRules) {
