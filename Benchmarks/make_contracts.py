@@ -23,7 +23,8 @@ def interaction(i: int) -> tuple[dict, dict]:
         "request": {"method": "GET", "path": f"/items/{i}"},
         "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": body,
                      "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]},
-                                                "$.name": {"matchers": [{"match": "type"}]}}}},
+                                                "$.name": {"matchers": [{"match": "type"}]},
+                                                "$.tags": {"matchers": [{"match": "type", "min": 1}]}}}},
     }
     return treaty, pact
 
