@@ -189,7 +189,7 @@ struct AdminView: Sendable {
                 ("url", .string(place.url)),
                 ("interactions", .array(contract.interactions.enumerated().map { position, interaction in
                     var members: [(String, JSONNode)] = [("name", .string(interaction.name)), ("kind", .string(interaction.kindName))]
-                    if let request = interaction.http?.request {
+                    if let request = interaction.requestSpec {
                         members.append(("method", .string(request.method)))
                         members.append(("path", .string(request.path.example.stringValue ?? "")))
                     }
@@ -301,7 +301,7 @@ struct AdminView: Sendable {
         var out: [(String, String)] = []
         for (index, slot) in slots.enumerated() where slot.place != nil {
             let contract = slot.box.current.contract
-            for (position, interaction) in contract.interactions.enumerated() where interaction.http != nil {
+            for (position, interaction) in contract.interactions.enumerated() where interaction.requestSpec != nil {
                 if index < calls.count, position < calls[index].count, calls[index][position] == 0 {
                     out.append((contract.file, interaction.name))
                 }

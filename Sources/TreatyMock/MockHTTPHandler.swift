@@ -113,14 +113,68 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 guard context.channel.isActive else { return }
                 play(behaviour.fault, answer, context, head: requestHead)
                 runAfterAnswer()
-                while !answering, !waiting.isEmpty, context.channel.isActive {
-                    let (nextHead, nextBody) = waiting.removeFirst()
-                    handle(nextHead, nextBody, context)
-                }
+                answerDone(context)
             }
         } else {
             play(behaviour.fault, answer, context, head: requestHead)
             runAfterAnswer()
+        }
+    }
+
+    /// A pending answer (delayed, or a stream) ended: answer the requests that waited for it.
+    private func answerDone(_ context: ChannelHandlerContext) {
+        answering = false
+        while !answering, !waiting.isEmpty, context.channel.isActive {
+            let (nextHead, nextBody) = waiting.removeFirst()
+            handle(nextHead, nextBody, context)
+        }
+    }
+
+    /// Streams an SSE answer: the head, then each event after its gap; then the end of the
+    /// response, or nothing (the stream stays open until the client goes). A client that sends
+    /// `Last-Event-ID` resumes after that event.
+    private func startStream(_ answer: MockResponder.Answer, _ stream: MockResponder.EventStream, _ context: ChannelHandlerContext,
+                             head: HTTPRequestHead) {
+        var headers = HTTPHeaders(answer.headers)
+        headers.remove(name: "Content-Length")
+        if !headers.contains(name: "Cache-Control") { headers.add(name: "Cache-Control", value: "no-cache") }
+        if configuration.cors, head.headers.contains(name: "Origin") {
+            for (name, value) in corsHeaders(head) { headers.replaceOrAdd(name: name, value: value) }
+        }
+        // HTTP/1.0 has no chunked encoding: the end of the connection ends the stream.
+        let closes = head.version == .http1_0 || !head.isKeepAlive && head.version.major == 1
+        if closes { headers.replaceOrAdd(name: "Connection", value: "close") }
+        answering = true
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: answer.status),
+                                                                     headers: headers))), promise: nil)
+        let events = head.method == .HEAD ? [] : stream.resuming(after: head.headers.first(name: "Last-Event-ID"))
+        streamEvents(events, close: stream.close || head.method == .HEAD, closesConnection: closes, context)
+    }
+
+    private func streamEvents(_ events: ArraySlice<MockResponder.EventStream.Event>, close: Bool, closesConnection: Bool,
+                              _ context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        guard let next = events.first else {
+            guard close else { return }  // the stream stays open
+            let channel = context.channel
+            if closesConnection {
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                timeouts?.answerSent()
+                answerDone(context)
+            }
+            return
+        }
+        let write = { [self] in
+            guard context.channel.isActive else { return }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: next.bytes)))), promise: nil)
+            streamEvents(events.dropFirst(), close: close, closesConnection: closesConnection, context)
+        }
+        if next.delayMilliseconds > 0 {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(next.delayMilliseconds))) { write() }
+        } else {
+            write()
         }
     }
 
@@ -152,6 +206,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     static func keepsAlive(_ head: HTTPRequestHead) -> Bool { head.version.major == 2 || head.isKeepAlive }
 
     private func send(_ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        if let stream = answer.stream { return startStream(answer, stream, context, head: head) }
         if let wire = answer.wire {
             writePrepared(context, wire, head: head, keepAlive: Self.keepsAlive(head))
         } else {

@@ -24,9 +24,13 @@ public struct MockResponder: Sendable {
         let wire: WireAnswer?
         /// Delay and fault to play before (or instead of) answering.
         public let behaviour: MockBehaviour?
+        /// For an SSE interaction: the events to stream after the head.
+        public let stream: EventStream?
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
-             wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil, position: Int? = nil, nearest: String? = nil) {
+             wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil, position: Int? = nil, nearest: String? = nil,
+             stream: EventStream? = nil) {
+            self.stream = stream
             self.status = status
             self.headers = headers
             self.body = body
@@ -74,6 +78,25 @@ public struct MockResponder: Sendable {
         }
     }
 
+    /// The events of an SSE answer, as bytes, with the gap before each.
+    public struct EventStream: Sendable {
+        public struct Event: Sendable {
+            public let id: String?
+            public let delayMilliseconds: Int
+            public let bytes: [UInt8]
+        }
+
+        public let events: [Event]
+        /// End the response after the last event, or keep the stream open.
+        public let close: Bool
+
+        /// The events from the one after `lastEventID` (the client reconnecting), or all of them.
+        public func resuming(after lastEventID: String?) -> ArraySlice<Event> {
+            guard let lastEventID, let index = events.firstIndex(where: { $0.id == lastEventID }) else { return events[...] }
+            return events[(index + 1)...]
+        }
+    }
+
     public let contract: Contract
     /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
     public let unmatchedStatus: Int
@@ -87,6 +110,8 @@ public struct MockResponder: Sendable {
     private let answers: [Answer?]
     /// Interactions whose response has generators: rendered per request.
     private let dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)]
+    /// SSE interactions whose event data has generators: rendered per request.
+    private let streams: [Int: (spec: SSEInteraction, states: JSONObject)]
     /// Interactions with callbacks, and the state parameters their generators read.
     private let callbacks: [Int: (callbacks: [Callback], states: JSONObject)]
 
@@ -102,6 +127,7 @@ public struct MockResponder: Sendable {
         self.index = InteractionIndex(contract.interactions, constrained: constrained)
         var shared: [String: HTTPHeaders] = [:]
         self.answers = contract.interactions.enumerated().map { position, interaction in
+            if let sse = interaction.sse { return Self.streamAnswer(sse, name: interaction.name, behaviour: interaction.behaviour, position: position, nil) }
             guard let http = interaction.http else { return nil }
             let plain = Self.prepare(http.response, name: interaction.name)
             let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
@@ -122,6 +148,12 @@ public struct MockResponder: Sendable {
             }
         }
         self.dynamic = dynamic
+        var streams: [Int: (spec: SSEInteraction, states: JSONObject)] = [:]
+        for (i, interaction) in contract.interactions.enumerated() {
+            guard let sse = interaction.sse, sse.events.contains(where: { $0.data.pattern.hasGenerators }) else { continue }
+            streams[i] = (sse, JSONObject(interaction.states.flatMap(\.params.members)))
+        }
+        self.streams = streams
         var callbacks: [Int: (callbacks: [Callback], states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() where !interaction.callbacks.isEmpty {
             callbacks[i] = (interaction.callbacks, JSONObject(interaction.states.flatMap(\.params.members)))
@@ -140,6 +172,26 @@ public struct MockResponder: Sendable {
         }
         self.sequences = sequences
         self.stateful = contract.interactions.indices.map { contract.interactions[$0].scenario != nil || sequences[$0] != nil }
+    }
+
+    /// The head and events of an SSE interaction; with a generator, event data is rendered for this request.
+    static func streamAnswer(_ sse: SSEInteraction, name: String, behaviour: MockBehaviour?, position: Int, _ generator: ValueGenerator?) -> Answer {
+        var headers = sse.response.headers.map { spec in
+            (name: spec.name, value: spec.values.compactMap { $0.example.stringValue }.joined(separator: ", "))
+        }
+        if !headers.contains(where: { $0.name.caseInsensitiveEquals("Content-Type") }) {
+            headers.append(("Content-Type", "text/event-stream"))
+        }
+        let events = sse.events.map { event -> EventStream.Event in
+            var text = event.data.exampleText
+            if let generator, event.data.pattern.hasGenerators {
+                let node = generator.render(event.data.pattern)
+                if case .text = event.data { text = node.stringValue ?? node.rendered() } else { text = node.rendered() }
+            }
+            return EventStream.Event(id: event.id, delayMilliseconds: event.afterMilliseconds, bytes: Array(event.wireText(data: text).utf8))
+        }
+        return Answer(status: sse.response.status, headers: headers, body: [], interaction: name, mismatches: [], behaviour: behaviour,
+                      position: position, stream: EventStream(events: events, close: sse.close))
     }
 
     /// Renders a response with generators for this request.
@@ -194,6 +246,11 @@ public struct MockResponder: Sendable {
                                           sequenceLength: sequences[position]?.answers.count ?? 1,
                                           repeats: sequences[position]?.repeats ?? false)
                 if let sequence = sequences[position] { return sequence.answers[turn] }
+            }
+            if let sse = streams[position] {
+                let generator = ValueGenerator(context: .init(request: request, stateParameters: sse.states, baseURL: baseURL))
+                let interaction = contract.interactions[position]
+                return Self.streamAnswer(sse.spec, name: interaction.name, behaviour: interaction.behaviour, position: position, generator)
             }
             if let (spec, states) = dynamic[position] {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))

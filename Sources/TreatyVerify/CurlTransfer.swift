@@ -44,6 +44,8 @@ final class CurlTransfer {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var tooLarge = false
+    /// For streams (SSE): takes the body as it arrives instead of collecting it.
+    var sink: StreamSink?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -96,6 +98,10 @@ final class CurlTransfer {
         treaty_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
+            if let sink = transfer.sink {
+                guard let data else { return n }
+                return sink.received(UnsafeRawBufferPointer(start: data, count: n)) ? n : 0  // 0 stops the transfer
+            }
             if transfer.body.count + n > transfer.limit {
                 transfer.tooLarge = true
                 return 0
@@ -130,6 +136,17 @@ final class CurlTransfer {
 
     /// The response, or the classified error, once curl finished with `code`.
     func result(_ handle: UnsafeMutableRawPointer, _ code: CURLcode) -> Result<HTTPResponseData, TransportError> {
+        // A stream that answered is judged by what came, however it ended.
+        if let sink, status > 0 {
+            switch code {
+            case CURLE_OK: sink.endReason = "the stream ended"
+            case CURLE_WRITE_ERROR where sink.satisfied: sink.endReason = "stopped"
+            case CURLE_OPERATION_TIMEDOUT: sink.endReason = "no more came within --timeout"
+            case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR: sink.endReason = "the connection broke"
+            default: sink.endReason = nil
+            }
+            if sink.endReason != nil { return .success(HTTPResponseData(status: status, headers: headers, body: [])) }
+        }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             return .failure(Self.classify(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
@@ -176,5 +193,27 @@ final class CurlTransfer {
         default: kind = .other
         }
         return TransportError(kind: kind, message: "\(url): \(detail)")
+    }
+}
+
+/// Takes an event stream as it arrives: parses events (with their arrival time) and says when
+/// enough came, so the transfer stops there instead of waiting for the stream to end.
+final class StreamSink {
+    private var parser = SSEParser()
+    private(set) var events: [SSEParser.Event] = []
+    let wanted: Int
+    private let started = DispatchTime.now()
+    /// Why no more events came: set when the transfer ends.
+    var endReason: String?
+
+    init(wanted: Int) { self.wanted = wanted }
+
+    var satisfied: Bool { events.count >= wanted }
+
+    /// Parses `bytes`; false once every wanted event came.
+    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let time = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        events += parser.feed(bytes, at: time)
+        return !satisfied
     }
 }

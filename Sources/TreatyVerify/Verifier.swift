@@ -240,7 +240,7 @@ final class InteractionRun {
 
     func begin() {
         started = .now()
-        guard interaction.http != nil else {
+        guard interaction.requestSpec != nil else {
             return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
         }
         stateValues = JSONObject(interaction.states.flatMap(\.params.members))
@@ -326,18 +326,57 @@ final class InteractionRun {
     // MARK: the exchange
 
     private func send() {
-        guard let http = interaction.http else { return complete() }
+        guard let spec = interaction.requestSpec else { return complete() }
         if !interaction.callbacks.isEmpty && receiver == nil {
             outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
                              + "check --callback-host")
             return tearDown()
         }
-        let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: http.request.method, target: "/"),
+        let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: spec.method, target: "/"),
                                                       stateParameters: stateValues, baseURL: baseURL, callbackBaseURL: callbackBase))
-        let built = RequestBuilder.build(http.request, extraHeaders: options.extraHeaders, generator: generator)
+        var built = RequestBuilder.build(spec, extraHeaders: options.extraHeaders, generator: generator)
+        if interaction.sse != nil, !built.headers.contains(where: { $0.name.caseInsensitiveEquals("Accept") }) {
+            built.headers.append(("Accept", "text/event-stream"))
+        }
         request = built
         url = RequestBuilder.url(base: baseURL, request: built)
+        if interaction.sse != nil { return stream() }
         call(0)
+    }
+
+    /// An SSE interaction: open the stream, read events as they come, stop when every expected
+    /// event came (or the stream ends, or --timeout passes), then judge head and events.
+    private func stream() {
+        guard let sse = interaction.sse, let request else { return complete() }
+        log.request(request, url: url)
+        let sink = StreamSink(wanted: max(1, sse.events.count))
+        multi.start(request, to: url, sink: sink) { [self] result, seconds in
+            switch result {
+            case .success(let response):
+                log.line("< \(response.status) (event stream, \(Int(seconds * 1000)) ms, \(sink.endReason ?? "ended"))")
+                for (name, value) in response.headers { log.line("< \(name): \(value)") }
+                for event in sink.events {
+                    log.line("< event \(event.type)" + (event.id.map { " id \($0)" } ?? "") + " at \(Int(event.time * 1000)) ms: "
+                             + String(event.data.prefix(500)))
+                }
+                var mismatches = ResponseMatcher.match(response, HTTPResponseSpec(status: sse.response.status, headers: sse.response.headers))
+                if sse.response.headers.first(named: "Content-Type") == nil {
+                    let type = response.header("Content-Type") ?? ""
+                    if !type.lowercased().hasPrefix("text/event-stream") {
+                        mismatches.append(Mismatch(path: "$.headers.Content-Type", expected: "text/event-stream", actual: type.isEmpty ? "none" : type,
+                                                   rule: "media type", message: "expected an event stream (text/event-stream), got " + (type.isEmpty ? "no Content-Type" : type)))
+                    }
+                }
+                if (200..<300).contains(response.status) {
+                    mismatches += SSEMatcher.match(sink.events, sse.events, ended: sink.endReason ?? "the stream ended")
+                }
+                if !mismatches.isEmpty { outcome = .failed(mismatches) }
+            case .failure(let error):
+                log.line("! \(error.kind.rawValue): \(error.message)")
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+            }
+            tearDown()
+        }
     }
 
     private func call(_ index: Int) {

@@ -53,10 +53,10 @@ import Testing
     }
 
     @Test func unsupportedKindsAreRejectedClearly() throws {
-        let result = load(minimal(#"{"name": "stream", "sse": {"request": {"path": "/e"}}}"#))
+        let result = load(minimal(#"{"name": "chat", "websocket": {"request": {"path": "/e"}}}"#))
         let error = try #require(result.diagnostics.first)
-        #expect(error.message.contains("interaction kind \"sse\" is not supported yet"))
-        #expect(error.pointer?.description == "/interactions/0/sse")
+        #expect(error.message.contains("interaction kind \"websocket\" is not supported yet"))
+        #expect(error.pointer?.description == "/interactions/0/websocket")
     }
 
     @Test func duplicateInteractionNamesAreErrors() throws {

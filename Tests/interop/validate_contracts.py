@@ -398,6 +398,18 @@ KNOWN_BAD = [
      form_request({"stars": {"min": "1"}}, {"content-type": "Application/X-WWW-Form-Urlencoded; charset=utf-8"}), REQ_P + "/body/stars"),
     ("form field plain object under a $regex Content-Type", form_request({"stars": ["1", {"a": "b"}]}, FORM_REGEX), REQ_P + "/body/stars/1"),
     ("form response body a number", with_(RES, {"headers": FORM, "body": 5}), RES_P + "/body"),
+    # server-sent events
+    ("sse without events", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}}}), I0 + "/sse"),
+    ("sse event without data", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}, "events": [{"id": "1"}]}}),
+     I0 + "/sse/events/0"),
+    ("sse event id on two lines", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"},
+                                                                                  "events": [{"id": "1\n2", "data": "x"}]}}),
+     I0 + "/sse/events/0/id"),
+    ("sse event after not a duration", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"},
+                                                                                       "events": [{"data": "x", "after": 5}]}}),
+     I0 + "/sse/events/0/after"),
+    ("sse close not a boolean", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}, "events": [], "close": "no"}}),
+     I0 + "/sse/close"),
     # callbacks
     ("callbacks an object", with_(CB, {"request": {"url": "http://x.test/h"}}), I0 + "/callbacks"),
     ("callback without request", with_(CB, [{"name": "c"}]), I0 + "/callbacks/0"),
@@ -468,7 +480,7 @@ KNOWN_GOOD = [
     ("XML response body", with_(RES, {"headers": {"Content-Type": "application/xml"},
                                        "body": '<order xmlns="urn:shop" id="42"><item sku="A">cup</item><item sku="B"/></order>'})),
     ("reserved kind (the schema allows it; treaty lint says 'not supported yet')",
-     with_(["interactions", 0], {"name": "stream", "sse": {"anything": True}})),
+     with_(["interactions", 0], {"name": "chat", "websocket": {"anything": True}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},
@@ -502,6 +514,13 @@ KNOWN_GOOD = [
      form_request({"$x": "1"}, {"content-type": "Application/X-WWW-Form-Urlencoded; charset=utf-8"})),
     ("form body under a $regex Content-Type", form_request({"$x": ["1", "2"]}, FORM_REGEX)),
     ("form response body, an empty string", with_(RES, {"headers": FORM, "body": ""})),
+    ("sse stream with text and JSON events, matchers, timing", with_(["interactions", 0], {"name": "s", "sse": {
+        "request": {"path": "/orders/1/events", "headers": {"Accept": "text/event-stream"}},
+        "response": {"status": 200, "headers": {"Cache-Control": "no-cache"}},
+        "events": [{"event": "status", "id": "1", "data": {"status": {"$regex": "^(paid|shipped)$", "example": "paid"}}, "after": "10ms",
+                    "within": "1s"},
+                   {"data": "two\nlines", "retry": 3000}, {"data": {"$integer": 3}}],
+        "close": False}})),
     ("callbacks with generators from the request", with_(CB, [
         {"name": "settled", "after": "100ms", "request": {
             "method": "PUT", "url": {"$regex": "^https?://.+$", "example": "http://127.0.0.1:9/h", "generate": {"fromRequest": "/body/cb"}},

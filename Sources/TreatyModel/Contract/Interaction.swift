@@ -17,6 +17,8 @@ public struct Interaction: Sendable {
 
     public enum Kind: Sendable {
         case http(HTTPInteraction)
+        /// A Server-Sent Events stream.
+        case sse(SSEInteraction)
         /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
         case message(MessageSpec)
         /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
@@ -47,10 +49,26 @@ public struct Interaction: Sendable {
         }
     }
 
+    /// The SSE stream, for SSE interactions.
+    public var sse: SSEInteraction? {
+        if case .sse(let sse) = kind { return sse }
+        return nil
+    }
+
+    /// The HTTP request that starts the interaction, for kinds served over HTTP (http, sse).
+    public var requestSpec: HTTPRequestSpec? {
+        switch kind {
+        case .http(let http): http.request
+        case .sse(let sse): sse.request
+        default: nil
+        }
+    }
+
     /// The kind's key in the contract format (`http`).
     public var kindName: String {
         switch kind {
         case .http: "http"
+        case .sse: "sse"
         case .message: "message"
         case .synchronousMessage: "synchronous message"
         }
@@ -62,5 +80,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http]
+    public static let supported: Set<InteractionKindName> = [.http, .sse]
 }

@@ -137,6 +137,8 @@ public struct ContractLoader: Sendable {
         switch kind {
         case .http:
             decoded = HTTPDecoder(context: context).decode(kindMember.value, kindPointer).map { .http($0) }
+        case .sse:
+            decoded = HTTPDecoder(context: context).decodeSSE(kindMember.value, kindPointer).map { .sse($0) }
         default:
             decoded = nil
         }
