@@ -15,6 +15,14 @@ public struct SSEParser: Sendable {
         public var retry: Int?
         /// Seconds from the start of the stream to its dispatch.
         public var time: Double
+
+        public init(type: String, data: String, id: String?, retry: Int?, time: Double) {
+            self.type = type
+            self.data = data
+            self.id = id
+            self.retry = retry
+            self.time = time
+        }
     }
 
     private var pending: [UInt8] = []

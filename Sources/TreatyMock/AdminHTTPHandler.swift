@@ -112,6 +112,14 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             runtime.callbacks.reset()
             return (.ok, Self.json(.object([("reset", .bool(true))])))
         case (.GET, "/callbacks"): return (.ok, Self.json(runtime.callbacksJSON(limit: limit)))
+        case (.GET, "/triggers"):
+            var held: [String: Int] = [:]
+            for state in runtime.states { held.merge(state.holds.counts()) { $0 + $1 } }
+            return (.ok, Self.json(.object([("held", .object(held.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))])))
+        case (.POST, let path) where path.hasPrefix("/triggers/") && path.count > "/triggers/".count:
+            let name = PercentEncoding.decode(path.dropFirst("/triggers/".count))
+            let released = runtime.states.reduce(0) { $0 + $1.holds.release("trigger:" + name) }
+            return (.ok, Self.json(.object([("trigger", .string(name)), ("released", .number(released))])))
         case (.GET, "/scenarios"):
             return (.ok, Self.json(runtime.scenariosJSON()))
         case (.PUT, "/scenarios"):
@@ -135,7 +143,8 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             return (.notFound, Self.json(.object([
                 ("error", .string("no admin endpoint \(head.method.rawValue) \(request.path)")),
                 ("endpoints", .array(["GET /health", "GET /contracts", "GET /journal?limit=N", "GET /unmatched?limit=N",
-                                      "GET /expectations", "GET /callbacks?limit=N", "POST /contracts?file=F&port=N", "POST /reset",
+                                      "GET /expectations", "GET /callbacks?limit=N", "POST /contracts?file=F&port=N", "GET /triggers",
+                                      "POST /triggers/NAME", "POST /reset",
                                       "GET /scenarios", "PUT /scenarios", "GET /states", "PUT /states"].map { .string($0) })),
             ])))
         }

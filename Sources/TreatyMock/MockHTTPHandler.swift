@@ -100,6 +100,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                              mismatches: answer.mismatches),
                            position: answer.position, shard: shard)
         }
+        // A call releases the long polls waiting for it (on any connection).
+        if let name = answer.interaction, !current.state.holds.isEmpty { current.state.holds.release("call:" + name) }
+        if let plan = answer.hold { return holdAnswer(answer, plan, current.state.holds, context, head: requestHead) }
         guard let behaviour = answer.behaviour else {
             send(answer, context, head: requestHead)
             runAfterAnswer()
@@ -113,12 +116,61 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 guard context.channel.isActive else { return }
                 play(behaviour.fault, answer, context, head: requestHead)
                 runAfterAnswer()
-                answerDone(context)
+                // A stream ends its own answer (and answers the requests queued behind it).
+                if answer.stream == nil { answerDone(context) }
             }
         } else {
             play(behaviour.fault, answer, context, head: requestHead)
             runAfterAnswer()
         }
+    }
+
+    /// The long poll held on this connection: its registry key and id, and its timeout.
+    private var held: (key: String, id: Int, timeout: Scheduled<Void>)?
+
+    /// Holds a long-poll request: for its time, or until its trigger or call comes (then `answer`),
+    /// or its timeout passes (then the timeout answer).
+    private func holdAnswer(_ answer: MockResponder.Answer, _ plan: MockResponder.HoldPlan, _ holds: HoldRegistry,
+                            _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        answering = true
+        let loop = context.eventLoop.assumeIsolated()
+        guard let key = plan.key, case let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop) else {
+            if case .duration(let ms) = plan.hold {
+                loop.scheduleTask(in: .milliseconds(Int64(ms))) { [self] in finishHold(answer, context, head: head) }
+            }
+            return
+        }
+        let eventLoop = context.eventLoop
+        let id = holds.hold(key) {
+            eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.held?.timeout.cancel()
+                handler.finishHold(answer, context, head: head)
+            }
+        }
+        let timeout = loop.scheduleTask(in: .milliseconds(Int64(plan.timeoutMilliseconds))) { [self] in
+            guard holds.cancel(key, id: id) else { return }  // released just now: that answer wins
+            finishHold(plan.timeoutAnswer, context, head: head)
+        }
+        held = (key, id, timeout)
+    }
+
+    private func finishHold(_ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        held = nil
+        guard context.channel.isActive else { return }
+        send(answer, context, head: head)
+        runAfterAnswer()
+        answerDone(context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A client that hangs up while held is forgotten.
+        if let held {
+            held.timeout.cancel()
+            responder.current.state.holds.cancel(held.key, id: held.id)
+            self.held = nil
+        }
+        context.fireChannelInactive()
     }
 
     /// A pending answer (delayed, or a stream) ended: answer the requests that waited for it.

@@ -26,11 +26,14 @@ public struct MockResponder: Sendable {
         public let behaviour: MockBehaviour?
         /// For an SSE interaction: the events to stream after the head.
         public let stream: EventStream?
+        /// For a long poll: what the answer waits for, and the answer when nothing comes.
+        public let hold: HoldPlan?
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
              wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil, position: Int? = nil, nearest: String? = nil,
-             stream: EventStream? = nil) {
+             stream: EventStream? = nil, hold: HoldPlan? = nil) {
             self.stream = stream
+            self.hold = hold
             self.status = status
             self.headers = headers
             self.body = body
@@ -75,6 +78,22 @@ public struct MockResponder: Sendable {
             self.rawHead = head
             head.writeBytes(body)
             self.raw = head
+        }
+    }
+
+    /// What a long-poll answer waits for.
+    public struct HoldPlan: Sendable {
+        public let hold: LongPollInteraction.Hold
+        public let timeoutMilliseconds: Int
+        public let timeoutAnswer: Answer
+
+        /// The registry key it waits on (nil for a timed hold).
+        public var key: String? {
+            switch hold {
+            case .duration: nil
+            case .trigger(let name): "trigger:" + name
+            case .call(let name): "call:" + name
+            }
         }
     }
 
@@ -128,6 +147,17 @@ public struct MockResponder: Sendable {
         var shared: [String: HTTPHeaders] = [:]
         self.answers = contract.interactions.enumerated().map { position, interaction in
             if let sse = interaction.sse { return Self.streamAnswer(sse, name: interaction.name, behaviour: interaction.behaviour, position: position, nil) }
+            if let poll = interaction.longPoll {
+                let plain = Self.prepare(poll.response, name: interaction.name)
+                let late = Self.prepare(poll.timeoutResponse, name: interaction.name)
+                let timeoutAnswer = Answer(status: late.status, headers: late.headers, body: late.body, interaction: interaction.name, mismatches: [],
+                                           wire: WireAnswer(status: late.status, headers: late.headers, body: late.body, shared: &shared),
+                                           position: position)
+                return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name, mismatches: [],
+                              wire: WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared),
+                              behaviour: interaction.behaviour, position: position,
+                              hold: HoldPlan(hold: poll.hold, timeoutMilliseconds: poll.timeoutMilliseconds, timeoutAnswer: timeoutAnswer))
+            }
             guard let http = interaction.http else { return nil }
             let plain = Self.prepare(http.response, name: interaction.name)
             let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
@@ -136,7 +166,7 @@ public struct MockResponder: Sendable {
         }
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
-            guard let response = interaction.http?.response else { continue }
+            guard let response = interaction.http?.response ?? interaction.longPoll?.response else { continue }
             var generated = response.headers.contains { $0.values.contains(where: \.hasGenerators) }
             switch response.body {
             case .json(let p)?, .text(let p)?: generated = generated || p.hasGenerators
@@ -255,7 +285,11 @@ public struct MockResponder: Sendable {
             if let (spec, states) = dynamic[position] {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
                 let interaction = contract.interactions[position]
-                return Self.render(spec, name: interaction.name, behaviour: interaction.behaviour, position: position, generator)
+                let rendered = Self.render(spec, name: interaction.name, behaviour: interaction.behaviour, position: position, generator)
+                guard let plan = answers[position]?.hold else { return rendered }
+                // A long poll's answer is rendered when the request arrives; it waits like the prepared one.
+                return Answer(status: rendered.status, headers: rendered.headers, body: rendered.body, interaction: rendered.interaction,
+                              mismatches: [], behaviour: rendered.behaviour, position: position, hold: plan)
             }
             return answers[position]!
         case .unmatched(let nearest, let mismatches):

@@ -12,6 +12,8 @@ public final class MockState: Sendable {
     }
 
     private let values: NIOLockedValueBox<Values>
+    /// Long-poll requests waiting for a trigger or a call.
+    public let holds = HoldRegistry()
 
     public init(selectedStates: Set<String>? = nil) {
         values = NIOLockedValueBox(Values(selectedStates: selectedStates))

@@ -86,7 +86,8 @@ public struct Verifier: Sendable {
         func execute() -> [SuiteResult] {
             let multi: CurlMulti
             do throws(TransportError) {
-                multi = try CurlMulti(options: options.transport, maximumConnectionsPerHost: options.concurrency)
+                // Two per interaction: a long poll and the call that releases it run at once.
+                multi = try CurlMulti(options: options.transport, maximumConnectionsPerHost: 2 * options.concurrency)
             } catch {
                 return targets.map { target in
                     suite(target, cases: target.positions.map { position in
@@ -104,6 +105,8 @@ public struct Verifier: Sendable {
                                              baseURL: baseURL, options: options, receiver: receiver, multi: multi) { [unowned self] run, result in
                         finished(run, result)
                     }
+                    let contract = target.contract
+                    run.interactionNamed = { name in contract.interactions.first { $0.name == name } }
                     if interaction.states.isEmpty { free.append(run) } else { stateful.append(run) }
                 }
             }
@@ -112,12 +115,12 @@ public struct Verifier: Sendable {
             fill()
             let deadline = options.totalTimeout.map { started + .milliseconds(Int($0 * 1000)) }
             var expired = false
-            multi.run(while: { [self] in running > 0 }, pollMilliseconds: { [self] in waitingForCallbacks.isEmpty ? 100 : 10 }) { [self] in
+            multi.run(while: { [self] in running > 0 }, pollMilliseconds: { [self] in inFlight.contains(where: \.isWaiting) ? 10 : 100 }) { [self] in
                 if let deadline, !expired, DispatchTime.now() >= deadline {
                     expired = true
                     giveUp(multi)
                 }
-                for run in waitingForCallbacks { run.poll() }
+                for run in inFlight { run.tick() }
                 fill()
             }
             return targets.enumerated().map { index, target in suite(target, cases: results[index].map { $0! }) }
@@ -205,6 +208,8 @@ final class InteractionRun {
     let receiver: CallbackReceiver?
     let multi: CurlMulti
     let onFinish: (InteractionRun, CaseResult) -> Void
+    /// Another interaction of the same contract, by name (the call a long poll waits for).
+    var interactionNamed: (String) -> Interaction? = { _ in nil }
 
     private var log: ExchangeLog
     /// Set when the interaction starts (not when it is queued).
@@ -341,7 +346,83 @@ final class InteractionRun {
         request = built
         url = RequestBuilder.url(base: baseURL, request: built)
         if interaction.sse != nil { return stream() }
+        if interaction.longPoll != nil { return poll() }
         call(0)
+    }
+
+    /// When a long poll waits for another interaction, the verifier makes that call itself, this
+    /// long after sending the long poll.
+    static let releaseCallDelay = 0.3
+    private var releaseCall: (at: DispatchTime, request: HTTPRequestData, url: String, name: String)?
+    private var releaseCalled: DispatchTime?
+
+    /// A long poll: the provider must hold the request (for its time, or until the awaited call,
+    /// which the verifier makes) and then answer; a trigger nothing can fire on a real provider
+    /// must end in the timeout answer after about the timeout.
+    private func poll() {
+        guard let poll = interaction.longPoll, let request else { return complete() }
+        let expected: HTTPResponseSpec
+        var minimumHold = 0
+        switch poll.hold {
+        case .duration(let ms):
+            expected = poll.response
+            minimumHold = ms
+        case .trigger(let name):
+            expected = poll.timeoutResponse
+            minimumHold = poll.timeoutMilliseconds
+            log.line("# trigger \"\(name)\" cannot be fired on a real provider: expecting the timeout answer after \(poll.timeoutMilliseconds) ms")
+        case .call(let name):
+            expected = poll.response
+            guard let other = interactionNamed(name), let spec = other.requestSpec else {
+                outcome = .error(kind: "contract", message: "the long poll waits for \"\(name)\", which this run cannot call")
+                return tearDown()
+            }
+            let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: spec.method, target: "/"),
+                                                          stateParameters: stateValues, baseURL: baseURL, callbackBaseURL: callbackBase))
+            let call = RequestBuilder.build(spec, extraHeaders: options.extraHeaders, generator: generator)
+            releaseCall = (.now() + .milliseconds(Int(Self.releaseCallDelay * 1000)), call, RequestBuilder.url(base: baseURL, request: call), name)
+        }
+        log.request(request, url: url)
+        multi.start(request, to: url) { [self] result, seconds in
+            switch result {
+            case .success(let response):
+                log.response(response, seconds: seconds)
+                var mismatches = ResponseMatcher.match(response, expected)
+                let held = Int(seconds * 1000)
+                if Double(held) < Double(minimumHold) * 0.8 {
+                    mismatches.append(Mismatch(path: "$.hold", expected: "held about \(minimumHold) ms", actual: "answered after \(held) ms",
+                                               rule: "timing", message: "expected the request held about \(minimumHold) ms, answered after \(held) ms"))
+                }
+                if let pending = releaseCall {
+                    releaseCall = nil
+                    mismatches.append(Mismatch(path: "$.hold", expected: "answered after \"\(pending.name)\" is called",
+                                               actual: "answered after \(held) ms, before it was called", rule: "timing",
+                                               message: "expected the request held until \"\(pending.name)\" is called; it was answered after \(held) ms, before"))
+                }
+                if !mismatches.isEmpty { outcome = .failed(mismatches) }
+            case .failure(let error):
+                log.line("! \(error.kind.rawValue): \(error.message)")
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+            }
+            releaseCall = nil
+            tearDown()
+        }
+    }
+
+    /// Makes the call a long poll waits for, once its time came.
+    func tick() {
+        if let pending = releaseCall, DispatchTime.now() >= pending.at {
+            releaseCall = nil
+            log.line("# calling \"\(pending.name)\" to release the long poll")
+            log.request(pending.request, url: pending.url)
+            multi.start(pending.request, to: pending.url) { [self] result, seconds in
+                switch result {
+                case .success(let response): log.line("# \"\(pending.name)\" answered \(response.status) (\(Int(seconds * 1000)) ms)")
+                case .failure(let error): log.line("# \"\(pending.name)\" failed: \(error.message)")
+                }
+            }
+        }
+        pollCallbacks()
     }
 
     /// An SSE interaction: open the stream, read events as they come, stop when every expected
@@ -349,6 +430,7 @@ final class InteractionRun {
     private func stream() {
         guard let sse = interaction.sse, let request else { return complete() }
         log.request(request, url: url)
+        expectCallbacks(for: request)
         let sink = StreamSink(wanted: max(1, sse.events.count))
         multi.start(request, to: url, sink: sink) { [self] result, seconds in
             switch result {
@@ -370,12 +452,16 @@ final class InteractionRun {
                 if (200..<300).contains(response.status) {
                     mismatches += SSEMatcher.match(sink.events, sse.events, ended: sink.endReason ?? "the stream ended")
                 }
-                if !mismatches.isEmpty { outcome = .failed(mismatches) }
+                if !mismatches.isEmpty {
+                    outcome = .failed(mismatches)
+                    return tearDown()
+                }
+                awaitCallbacks()
             case .failure(let error):
                 log.line("! \(error.kind.rawValue): \(error.message)")
                 outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+                tearDown()
             }
-            tearDown()
         }
     }
 
@@ -425,6 +511,8 @@ final class InteractionRun {
     }
 
     var isWaitingForCallbacks: Bool { callbackDeadline != nil }
+    /// Waiting for something without a transfer: callbacks, or the time to make a release call.
+    var isWaiting: Bool { callbackDeadline != nil || releaseCall != nil }
 
     private func expectCallbacks(for request: HTTPRequestData) {
         guard let receiver, !interaction.callbacks.isEmpty else { return }
@@ -443,11 +531,11 @@ final class InteractionRun {
         let longest = expectedCallbacks.map(\.callback.delayMilliseconds).max() ?? 0
         callbackDeadline = .now() + .milliseconds(longest + Int(options.callbackTimeout * 1000))
         log.line("# waiting for \(expectedCallbacks.count) callback(s) at \(receiver?.url ?? "")")
-        poll()
+        pollCallbacks()
     }
 
     /// Checks the receiver for the callbacks; ends the interaction when all came or time ran out.
-    func poll() {
+    func pollCallbacks() {
         guard let deadline = callbackDeadline, let receiver else { return }
         for i in expectedCallbacks.indices where expectedCallbacks[i].arrived == nil {
             expectedCallbacks[i].arrived = receiver.take(path: expectedCallbacks[i].path)

@@ -59,6 +59,17 @@ import Testing
         #expect(error.pointer?.description == "/interactions/0/websocket")
     }
 
+    @Test func aLongPollMustWaitForAnInteractionThatExists() throws {
+        let result = load(minimal(#"""
+            {"name": "wait", "longPoll": {"request": {"path": "/w"}, "hold": {"untilCalled": "shipp"}, "response": {}}},
+            {"name": "ship", "http": {"request": {"method": "POST", "path": "/s"}, "response": {"status": 204}}}
+            """#))
+        let error = try #require(result.diagnostics.first { $0.severity == .error })
+        #expect(error.message == #""untilCalled" names no interaction of this contract: "shipp"; did you mean "ship"?"#)
+        #expect(error.pointer?.description == "/interactions/0/longPoll/hold/untilCalled")
+        #expect(result.contract == nil)
+    }
+
     @Test func duplicateInteractionNamesAreErrors() throws {
         let one = #"{"name": "same", "http": {"request": {"path": "/"}, "response": {}}}"#
         let result = load(minimal(one + "," + one))

@@ -410,6 +410,14 @@ KNOWN_BAD = [
      I0 + "/sse/events/0/after"),
     ("sse close not a boolean", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}, "events": [], "close": "no"}}),
      I0 + "/sse/close"),
+    # long polling
+    ("longPoll without hold", with_(["interactions", 0], {"name": "p", "longPoll": {"request": {"path": "/p"}, "response": {}}}), I0 + "/longPoll"),
+    ("longPoll hold a number", with_(["interactions", 0], {"name": "p", "longPoll": {"request": {"path": "/p"}, "response": {}, "hold": 5}}),
+     I0 + "/longPoll/hold"),
+    ("longPoll hold with both until and untilCalled", with_(["interactions", 0], {"name": "p", "longPoll": {
+        "request": {"path": "/p"}, "response": {}, "hold": {"until": "a", "untilCalled": "b"}}}), I0 + "/longPoll/hold"),
+    ("longPoll timeout not a duration", with_(["interactions", 0], {"name": "p", "longPoll": {
+        "request": {"path": "/p"}, "response": {}, "hold": {"until": "a"}, "timeout": "soon"}}), I0 + "/longPoll/timeout"),
     # callbacks
     ("callbacks an object", with_(CB, {"request": {"url": "http://x.test/h"}}), I0 + "/callbacks"),
     ("callback without request", with_(CB, [{"name": "c"}]), I0 + "/callbacks/0"),
@@ -521,6 +529,12 @@ KNOWN_GOOD = [
                     "within": "1s"},
                    {"data": "two\nlines", "retry": 3000}, {"data": {"$integer": 3}}],
         "close": False}})),
+    ("longPoll with every hold", {"treaty": 1, "consumer": "c", "provider": "p", "interactions": [
+        {"name": "timed", "longPoll": {"request": {"path": "/a"}, "hold": "300ms", "response": {"status": 200, "body": {"ok": True}}}},
+        {"name": "triggered", "longPoll": {"request": {"path": "/b"}, "hold": {"until": "scan"}, "timeout": "5s",
+                                           "response": {"status": 200}, "timeoutResponse": {"status": 304}}},
+        {"name": "released", "longPoll": {"request": {"path": "/c"}, "hold": {"untilCalled": "release"}, "response": {"status": 200}}},
+        {"name": "release", "http": {"request": {"method": "POST", "path": "/r"}, "response": {"status": 204}}}]}),
     ("callbacks with generators from the request", with_(CB, [
         {"name": "settled", "after": "100ms", "request": {
             "method": "PUT", "url": {"$regex": "^https?://.+$", "example": "http://127.0.0.1:9/h", "generate": {"fromRequest": "/body/cb"}},

@@ -19,6 +19,8 @@ public struct Interaction: Sendable {
         case http(HTTPInteraction)
         /// A Server-Sent Events stream.
         case sse(SSEInteraction)
+        /// A request held until something happens.
+        case longPoll(LongPollInteraction)
         /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
         case message(MessageSpec)
         /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
@@ -55,11 +57,18 @@ public struct Interaction: Sendable {
         return nil
     }
 
-    /// The HTTP request that starts the interaction, for kinds served over HTTP (http, sse).
+    /// The long-poll exchange, for long-poll interactions.
+    public var longPoll: LongPollInteraction? {
+        if case .longPoll(let poll) = kind { return poll }
+        return nil
+    }
+
+    /// The HTTP request that starts the interaction, for kinds served over HTTP (http, sse, longPoll).
     public var requestSpec: HTTPRequestSpec? {
         switch kind {
         case .http(let http): http.request
         case .sse(let sse): sse.request
+        case .longPoll(let poll): poll.request
         default: nil
         }
     }
@@ -69,6 +78,7 @@ public struct Interaction: Sendable {
         switch kind {
         case .http: "http"
         case .sse: "sse"
+        case .longPoll: "longPoll"
         case .message: "message"
         case .synchronousMessage: "synchronous message"
         }
@@ -80,5 +90,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http, .sse]
+    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll]
 }

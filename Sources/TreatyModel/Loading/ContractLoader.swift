@@ -88,10 +88,21 @@ public struct ContractLoader: Sendable {
                 context.error("\"interactions\" must be an array, found \(list.typeName)", at: list.position, .root / "interactions")
             }
         }
+        // A long poll held until another interaction is called must name one of this contract.
+        let names = Set(interactions.map(\.name))
+        for (index, interaction) in interactions.enumerated() {
+            guard case .call(let awaited)? = interaction.longPoll?.hold, !names.contains(awaited) else { continue }
+            let pointer = interaction.pointer / "longPoll" / "hold" / "untilCalled"
+            let suggestion = Suggestion.closest(to: awaited, in: Array(names)).map { "; did you mean \"\($0)\"?" } ?? ""
+            context.error("\"untilCalled\" names no interaction of this contract: \"\(awaited)\"\(suggestion)",
+                          at: (list(top)?[index]).flatMap { $0["longPoll"]?["hold"]?["untilCalled"]?.position } ?? interaction.position, pointer)
+        }
         guard let consumer, let provider else { return nil }
         return Contract(file: context.file, formatVersion: version, consumer: consumer, provider: provider,
                         mock: settings, interactions: interactions)
     }
+
+    private func list(_ top: ObjectReader) -> [JSONNode]? { top["interactions"]?.arrayValue }
 
     func nonEmpty(_ reader: ObjectReader, _ key: String) -> String? {
         guard let value = reader.string(key, required: true) else { return nil }
@@ -139,6 +150,8 @@ public struct ContractLoader: Sendable {
             decoded = HTTPDecoder(context: context).decode(kindMember.value, kindPointer).map { .http($0) }
         case .sse:
             decoded = HTTPDecoder(context: context).decodeSSE(kindMember.value, kindPointer).map { .sse($0) }
+        case .longPoll:
+            decoded = HTTPDecoder(context: context).decodeLongPoll(kindMember.value, kindPointer).map { .longPoll($0) }
         default:
             decoded = nil
         }

@@ -23,8 +23,32 @@ EVENTS = [
 
 def create_app(drift: str | None = None) -> Starlette:
     """drift: None (conforming), "data" (a wrong status), "short" (ends after two events), "slow" (the
-    second event 2.5 s late), "garbage" (bytes that are not an event stream), "silent" (opens, never sends)."""
+    second event 2.5 s late), "garbage" (bytes that are not an event stream), "silent" (opens, never sends),
+    "impatient" (long polls answer at once instead of waiting)."""
     calls: list[dict] = []
+    delivered: dict[str, asyncio.Event] = {}
+
+    def delivery_event(order: str) -> asyncio.Event:
+        return delivered.setdefault(order, asyncio.Event())
+
+    async def wait_for_delivery(request: Request):
+        order = request.path_params["order"]
+        if drift == "impatient":
+            return Response(status_code=204)
+        try:
+            await asyncio.wait_for(delivery_event(order).wait(), timeout=float(request.query_params.get("wait", "30")))
+        except asyncio.TimeoutError:
+            return Response(status_code=204)
+        delivered.pop(order, None)
+        return JSONResponse({"order": int(order), "delivered": True, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+    async def mark_delivered(request: Request):
+        delivery_event(request.path_params["order"]).set()
+        return Response(status_code=204)
+
+    async def scans(request: Request):
+        await asyncio.sleep(0 if drift == "impatient" else float(request.query_params.get("wait", "30")))
+        return Response(status_code=204)
 
     async def state(request: Request):
         calls.append(await request.json())
@@ -49,7 +73,9 @@ def create_app(drift: str | None = None) -> Starlette:
 
         return EventSourceResponse(stream(), ping=600)
 
-    app = Starlette(routes=[Route("/orders/{order}/events", events), Route("/_treaty/state", state, methods=["POST"])])
+    app = Starlette(routes=[Route("/orders/{order}/events", events), Route("/_treaty/state", state, methods=["POST"]),
+                            Route("/orders/{order}/delivery", wait_for_delivery), Route("/orders/{order}/scans", scans),
+                            Route("/orders/{order}/delivered", mark_delivered, methods=["POST"])])
     app.state.calls = calls
     return app
 
