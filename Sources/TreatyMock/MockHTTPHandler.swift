@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 import TreatyMatching
 import TreatyModel
 
@@ -103,6 +104,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         // A call releases the long polls waiting for it (on any connection).
         if let name = answer.interaction, !current.state.holds.isEmpty { current.state.holds.release("call:" + name) }
         if let plan = answer.hold { return holdAnswer(answer, plan, current.state.holds, context, head: requestHead) }
+        if let websocket = answer.websocket { return upgrade(websocket, answer, context, head: requestHead) }
         guard let behaviour = answer.behaviour else {
             send(answer, context, head: requestHead)
             runAfterAnswer()
@@ -171,6 +173,63 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.held = nil
         }
         context.fireChannelInactive()
+    }
+
+    /// Switches the connection to WebSocket for a conversation: checks the upgrade request, answers
+    /// 101 with `Sec-WebSocket-Accept` (and the contract's subprotocol), and replaces the HTTP
+    /// handlers with NIO's frame codec and the conversation.
+    private func upgrade(_ websocket: WebSocketInteraction, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext,
+                         head: HTTPRequestHead) {
+        let name = answer.interaction ?? ""
+        guard let encoder = encoderContext(context) else {
+            log("websocket \"\(name)\": asked over HTTP/2; WebSocket over HTTP/2 (RFC 8441) is not served")
+            return write(context, status: 501, headers: [("Content-Type", "text/plain")],
+                         body: Array("WebSocket needs HTTP/1.1 here (RFC 8441 over HTTP/2 is not supported)\n".utf8), head: head, keepAlive: true)
+        }
+        let headers = head.headers
+        let upgradeAsked = headers[canonicalForm: "Upgrade"].contains { $0.lowercased() == "websocket" }
+            && headers[canonicalForm: "Connection"].contains { $0.lowercased() == "upgrade" }
+        guard upgradeAsked, let key = headers.first(name: "Sec-WebSocket-Key"), !key.isEmpty,
+              headers.first(name: "Sec-WebSocket-Version") == "13" else {
+            log("websocket \"\(name)\": a plain request, not a WebSocket upgrade; answered 426")
+            return write(context, status: 426, headers: [("Content-Type", "text/plain"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13")],
+                         body: Array("\"\(name)\" is a WebSocket conversation: send Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13\n".utf8),
+                         head: head, keepAlive: false)
+        }
+        var extra = ""
+        if let subprotocol = websocket.subprotocol {
+            let offered = headers[canonicalForm: "Sec-WebSocket-Protocol"].map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard offered.contains(subprotocol) else {
+                log("websocket \"\(name)\": the client did not offer the subprotocol \"\(subprotocol)\"; answered 400")
+                return write(context, status: 400, headers: [("Content-Type", "text/plain")],
+                             body: Array("the contract's subprotocol \"\(subprotocol)\" was not offered (Sec-WebSocket-Protocol: \(offered.joined(separator: ", ")))\n".utf8),
+                             head: head, keepAlive: false)
+            }
+            extra = "Sec-WebSocket-Protocol: \(subprotocol)\r\n"
+        }
+        let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: \(WebSocketConversation.accept(key))\r\n\(extra)\r\n"
+        encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: accepted)), promise: nil)
+        runAfterAnswer()
+        // The conversation may rest as long as it likes: only the close ends it.
+        timeouts?.multiplexed()
+        timeouts?.streamOpened()
+        let pipeline = context.pipeline.syncOperations
+        do {
+            if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                pipeline.removeHandler(context: decoder, promise: nil)
+            }
+            pipeline.removeHandler(context: encoder, promise: nil)
+            if let errors = try? pipeline.context(handlerType: ProtocolErrorHandler.self) { pipeline.removeHandler(context: errors, promise: nil) }
+            try pipeline.addHandlers([
+                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: max(1 << 14, min(configuration.maximumBodyBytes, 1 << 24)))),
+                WebSocketFrameEncoder(),
+                WebSocketConversation(interaction: name, steps: websocket.steps, maximumMessageBytes: configuration.maximumBodyBytes, log: log),
+            ], position: .last)  // in this order behind this handler, which leaves next
+            pipeline.removeHandler(context: context, promise: nil)
+        } catch {
+            context.close(promise: nil)
+        }
     }
 
     /// A pending answer (delayed, or a stream) ended: answer the requests that waited for it.

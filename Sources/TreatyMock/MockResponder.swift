@@ -28,10 +28,13 @@ public struct MockResponder: Sendable {
         public let stream: EventStream?
         /// For a long poll: what the answer waits for, and the answer when nothing comes.
         public let hold: HoldPlan?
+        /// For a WebSocket interaction: the conversation to play after the upgrade.
+        public let websocket: WebSocketInteraction?
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
              wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil, position: Int? = nil, nearest: String? = nil,
-             stream: EventStream? = nil, hold: HoldPlan? = nil) {
+             stream: EventStream? = nil, hold: HoldPlan? = nil, websocket: WebSocketInteraction? = nil) {
+            self.websocket = websocket
             self.stream = stream
             self.hold = hold
             self.status = status
@@ -147,6 +150,10 @@ public struct MockResponder: Sendable {
         var shared: [String: HTTPHeaders] = [:]
         self.answers = contract.interactions.enumerated().map { position, interaction in
             if let sse = interaction.sse { return Self.streamAnswer(sse, name: interaction.name, behaviour: interaction.behaviour, position: position, nil) }
+            if let ws = interaction.websocket {
+                return Answer(status: 101, headers: [], body: [], interaction: interaction.name, mismatches: [], behaviour: interaction.behaviour,
+                              position: position, websocket: ws)
+            }
             if let poll = interaction.longPoll {
                 let plain = Self.prepare(poll.response, name: interaction.name)
                 let late = Self.prepare(poll.timeoutResponse, name: interaction.name)

@@ -9,6 +9,8 @@ struct ExchangeLog {
 
     mutating func line(_ s: String) { text += s + "\n" }
 
+    mutating func append(_ other: String) { text += other }
+
     mutating func request(_ r: HTTPRequestData, url: String) {
         line("> \(r.method) \(url)")
         for (name, value) in r.headers { line("> \(name): " + (masked.contains(name.lowercased()) ? "*** (masked)" : value)) }

@@ -99,6 +99,12 @@ public struct Verifier: Sendable {
             }
             for (suiteIndex, target) in targets.enumerated() {
                 let baseURL = options.baseURL(for: target.contract.provider)
+                // A long poll waiting for a call, and the call, must not run beside each other's
+                // kin: they share the one-at-a-time lane with interactions that need states.
+                let awaited = Set(target.contract.interactions.compactMap { i -> String? in
+                    if case .call(let name)? = i.longPoll?.hold { return name }
+                    return nil
+                })
                 for (slot, position) in target.positions.enumerated() {
                     let interaction = target.contract.interactions[position]
                     let run = InteractionRun(interaction: interaction, suite: suiteIndex, slot: slot, order: free.count + stateful.count,
@@ -107,7 +113,10 @@ public struct Verifier: Sendable {
                     }
                     let contract = target.contract
                     run.interactionNamed = { name in contract.interactions.first { $0.name == name } }
-                    if interaction.states.isEmpty { free.append(run) } else { stateful.append(run) }
+                    var exclusive = !interaction.states.isEmpty || awaited.contains(interaction.name)
+                    if case .call? = interaction.longPoll?.hold { exclusive = true }
+                    run.exclusive = exclusive
+                    if exclusive { stateful.append(run) } else { free.append(run) }
                 }
             }
             free.reverse()  // taken from the end: contract order
@@ -168,7 +177,7 @@ public struct Verifier: Sendable {
             if let index = inFlight.firstIndex(where: { $0 === run }) {
                 inFlight.remove(at: index)
                 running -= 1
-                if !run.interaction.states.isEmpty { statefulRunning = false }
+                if run.exclusive { statefulRunning = false }
             }
             results[run.suite][run.slot] = result
             done += 1
@@ -208,6 +217,8 @@ final class InteractionRun {
     let receiver: CallbackReceiver?
     let multi: CurlMulti
     let onFinish: (InteractionRun, CaseResult) -> Void
+    /// Runs in the one-at-a-time lane (provider states, or a long poll and the call it waits for).
+    var exclusive = false
     /// Another interaction of the same contract, by name (the call a long poll waits for).
     var interactionNamed: (String) -> Interaction? = { _ in nil }
 
@@ -347,7 +358,56 @@ final class InteractionRun {
         url = RequestBuilder.url(base: baseURL, request: built)
         if interaction.sse != nil { return stream() }
         if interaction.longPoll != nil { return poll() }
+        if interaction.websocket != nil { return converse() }
         call(0)
+    }
+
+    /// The outcome of a WebSocket conversation, set by its thread, read by `tick`.
+    private let conversation = ConversationResult()
+    private var conversing = false
+
+    final class ConversationResult: @unchecked Sendable {  // guarded by the lock
+        private let lock = NSLock()
+        private var value: (Result<[Mismatch], TransportError>, String)?
+        func set(_ result: Result<[Mismatch], TransportError>, log: String) { lock.withLock { value = (result, log) } }
+        func take() -> (Result<[Mismatch], TransportError>, String)? { lock.withLock { defer { value = nil }; return value } }
+    }
+
+    /// A WebSocket interaction: the conversation runs on a thread of its own (raw frames over a
+    /// libcurl connection); `tick` picks up its outcome.
+    private func converse() {
+        guard let websocket = interaction.websocket, let request else { return complete() }
+        let client: WebSocketClient
+        do throws(TransportError) {
+            client = try WebSocketClient(url: baseURL, masked: log.masked)
+        } catch {
+            outcome = .error(kind: error.kind.rawValue, message: error.message)
+            return tearDown()
+        }
+        conversing = true
+        let box = conversation, transport = options.transport
+        let sendable = UnsafeSendable(value: client)
+        let thread = Thread {
+            let client = sendable.value
+            let result = client.converse(request, subprotocol: websocket.subprotocol, steps: websocket.steps, options: transport)
+            box.set(result, log: client.log.text)
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    private func conversationEnded() {
+        guard conversing, let (result, text) = conversation.take() else { return }
+        conversing = false
+        log.append(text)
+        switch result {
+        case .success(let mismatches):
+            if !mismatches.isEmpty { outcome = .failed(mismatches) }
+        case .failure(let error):
+            log.line("! \(error.kind.rawValue): \(error.message)")
+            outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+        }
+        tearDown()
     }
 
     /// When a long poll waits for another interaction, the verifier makes that call itself, this
@@ -409,8 +469,9 @@ final class InteractionRun {
         }
     }
 
-    /// Makes the call a long poll waits for, once its time came.
+    /// Makes the call a long poll waits for, once its time came; picks up a finished conversation.
     func tick() {
+        conversationEnded()
         if let pending = releaseCall, DispatchTime.now() >= pending.at {
             releaseCall = nil
             log.line("# calling \"\(pending.name)\" to release the long poll")
@@ -512,7 +573,7 @@ final class InteractionRun {
 
     var isWaitingForCallbacks: Bool { callbackDeadline != nil }
     /// Waiting for something without a transfer: callbacks, or the time to make a release call.
-    var isWaiting: Bool { callbackDeadline != nil || releaseCall != nil }
+    var isWaiting: Bool { callbackDeadline != nil || releaseCall != nil || conversing }
 
     private func expectCallbacks(for request: HTTPRequestData) {
         guard let receiver, !interaction.callbacks.isEmpty else { return }

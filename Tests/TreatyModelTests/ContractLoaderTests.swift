@@ -53,10 +53,10 @@ import Testing
     }
 
     @Test func unsupportedKindsAreRejectedClearly() throws {
-        let result = load(minimal(#"{"name": "chat", "websocket": {"request": {"path": "/e"}}}"#))
+        let result = load(minimal(#"{"name": "call", "grpc": {"service": "Orders"}}"#))
         let error = try #require(result.diagnostics.first)
-        #expect(error.message.contains("interaction kind \"websocket\" is not supported yet"))
-        #expect(error.pointer?.description == "/interactions/0/websocket")
+        #expect(error.message.contains("interaction kind \"grpc\" is not supported yet"))
+        #expect(error.pointer?.description == "/interactions/0/grpc")
     }
 
     @Test func aLongPollMustWaitForAnInteractionThatExists() throws {

@@ -76,7 +76,7 @@ def test_the_mock_round_trips_through_the_verifier_over_http1_and_http2(mock, tm
     for extra in ([], ["--http2-prior-knowledge"]):
         result = run_treaty("verify", NOTIFICATIONS, "--base-url", mock.urls["notifications"], "--junit", str(tmp_path / "j.xml"), *extra)
         assert result.returncode == 0, result.stdout
-        assert "5 interaction(s): 5 passed" in result.stdout
+        assert "6 interaction(s): 6 passed" in result.stdout
         assert_valid_junit(tmp_path / "j.xml")
 
 
@@ -92,7 +92,7 @@ def test_a_real_sse_provider_passes(tmp_path):
     result, _ = verify_against(None, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     suite = list(assert_valid_junit(tmp_path / "junit.xml"))[0]
-    assert suite.tests == 5 and suite.failures == 0 and suite.errors == 0
+    assert suite.tests == 6 and suite.failures == 0 and suite.errors == 0
 
 
 @pytest.mark.parametrize("drift, expected", [

@@ -410,6 +410,16 @@ KNOWN_BAD = [
      I0 + "/sse/events/0/after"),
     ("sse close not a boolean", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}, "events": [], "close": "no"}}),
      I0 + "/sse/close"),
+    # websocket
+    ("websocket step with both sides", with_(["interactions", 0], {"name": "w", "websocket": {"request": {"path": "/w"}, "conversation": [
+        {"client": {"text": "a"}, "server": {"text": "b"}}]}}), I0 + "/websocket/conversation/0"),
+    ("websocket message with two kinds", with_(["interactions", 0], {"name": "w", "websocket": {"request": {"path": "/w"}, "conversation": [
+        {"client": {"text": "a", "json": {}}}]}}), I0 + "/websocket/conversation/0/client"),
+    ("websocket binary not base64", with_(["interactions", 0], {"name": "w", "websocket": {"request": {"path": "/w"}, "conversation": [
+        {"server": {"binary": 5}}]}}), I0 + "/websocket/conversation/0/server/binary"),
+    ("websocket close code out of range", with_(["interactions", 0], {"name": "w", "websocket": {"request": {"path": "/w"}, "conversation": [
+        {"server": {"close": {"code": 999}}}]}}), I0 + "/websocket/conversation/0/server/close/code"),
+    ("websocket without conversation", with_(["interactions", 0], {"name": "w", "websocket": {"request": {"path": "/w"}}}), I0 + "/websocket"),
     # long polling
     ("longPoll without hold", with_(["interactions", 0], {"name": "p", "longPoll": {"request": {"path": "/p"}, "response": {}}}), I0 + "/longPoll"),
     ("longPoll hold a number", with_(["interactions", 0], {"name": "p", "longPoll": {"request": {"path": "/p"}, "response": {}, "hold": 5}}),
@@ -488,7 +498,7 @@ KNOWN_GOOD = [
     ("XML response body", with_(RES, {"headers": {"Content-Type": "application/xml"},
                                        "body": '<order xmlns="urn:shop" id="42"><item sku="A">cup</item><item sku="B"/></order>'})),
     ("reserved kind (the schema allows it; treaty lint says 'not supported yet')",
-     with_(["interactions", 0], {"name": "chat", "websocket": {"anything": True}})),
+     with_(["interactions", 0], {"name": "call", "jsonrpc": {"anything": True}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},
@@ -529,6 +539,11 @@ KNOWN_GOOD = [
                     "within": "1s"},
                    {"data": "two\nlines", "retry": 3000}, {"data": {"$integer": 3}}],
         "close": False}})),
+    ("websocket conversation with every message", with_(["interactions", 0], {"name": "w", "websocket": {
+        "request": {"path": "/w", "headers": {"Authorization": "Bearer x"}}, "subprotocol": "orders.v1", "conversation": [
+            {"server": {"json": {"type": "hello"}}}, {"client": {"text": {"$regex": "^sub .+$", "example": "sub a"}}, "within": "1s"},
+            {"server": {"binary": "AAEC"}, "after": "10ms"}, {"client": {"ping": "hi"}}, {"server": {"ping": "you?"}},
+            {"client": {"close": {"code": 1000, "reason": "bye"}}}]}})),
     ("longPoll with every hold", {"treaty": 1, "consumer": "c", "provider": "p", "interactions": [
         {"name": "timed", "longPoll": {"request": {"path": "/a"}, "hold": "300ms", "response": {"status": 200, "body": {"ok": True}}}},
         {"name": "triggered", "longPoll": {"request": {"path": "/b"}, "hold": {"until": "scan"}, "timeout": "5s",

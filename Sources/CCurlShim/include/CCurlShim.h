@@ -19,5 +19,6 @@ CURLMcode treaty_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long v
 CURLcode treaty_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode treaty_curl_getinfo_double(CURL *handle, CURLINFO info, double *value);
 CURLcode treaty_curl_getinfo_string(CURL *handle, CURLINFO info, const char **value);
+CURLcode treaty_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value);
 
 #endif

@@ -21,6 +21,8 @@ public struct Interaction: Sendable {
         case sse(SSEInteraction)
         /// A request held until something happens.
         case longPoll(LongPollInteraction)
+        /// A WebSocket conversation.
+        case websocket(WebSocketInteraction)
         /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
         case message(MessageSpec)
         /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
@@ -63,12 +65,19 @@ public struct Interaction: Sendable {
         return nil
     }
 
-    /// The HTTP request that starts the interaction, for kinds served over HTTP (http, sse, longPoll).
+    /// The WebSocket conversation, for WebSocket interactions.
+    public var websocket: WebSocketInteraction? {
+        if case .websocket(let ws) = kind { return ws }
+        return nil
+    }
+
+    /// The HTTP request that starts the interaction, for kinds served over HTTP (http, sse, longPoll, websocket).
     public var requestSpec: HTTPRequestSpec? {
         switch kind {
         case .http(let http): http.request
         case .sse(let sse): sse.request
         case .longPoll(let poll): poll.request
+        case .websocket(let ws): ws.request
         default: nil
         }
     }
@@ -79,6 +88,7 @@ public struct Interaction: Sendable {
         case .http: "http"
         case .sse: "sse"
         case .longPoll: "longPoll"
+        case .websocket: "websocket"
         case .message: "message"
         case .synchronousMessage: "synchronous message"
         }
@@ -90,5 +100,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll]
+    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket]
 }

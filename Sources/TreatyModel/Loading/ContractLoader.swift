@@ -152,6 +152,8 @@ public struct ContractLoader: Sendable {
             decoded = HTTPDecoder(context: context).decodeSSE(kindMember.value, kindPointer).map { .sse($0) }
         case .longPoll:
             decoded = HTTPDecoder(context: context).decodeLongPoll(kindMember.value, kindPointer).map { .longPoll($0) }
+        case .websocket:
+            decoded = HTTPDecoder(context: context).decodeWebSocket(kindMember.value, kindPointer).map { .websocket($0) }
         default:
             decoded = nil
         }

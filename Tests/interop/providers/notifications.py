@@ -12,7 +12,8 @@ from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 EVENTS = [
     ServerSentEvent(event="status", id="1", data='{"order": 42, "status": "paid"}'),
@@ -24,7 +25,8 @@ EVENTS = [
 def create_app(drift: str | None = None) -> Starlette:
     """drift: None (conforming), "data" (a wrong status), "short" (ends after two events), "slow" (the
     second event 2.5 s late), "garbage" (bytes that are not an event stream), "silent" (opens, never sends),
-    "impatient" (long polls answer at once instead of waiting)."""
+    "impatient" (long polls answer at once instead of waiting), "rude" (the WebSocket says something else
+    and never closes)."""
     calls: list[dict] = []
     delivered: dict[str, asyncio.Event] = {}
 
@@ -45,6 +47,27 @@ def create_app(drift: str | None = None) -> Starlette:
     async def mark_delivered(request: Request):
         delivery_event(request.path_params["order"]).set()
         return Response(status_code=204)
+
+    async def live(websocket: WebSocket):
+        offered = websocket.headers.get("sec-websocket-protocol", "")
+        await websocket.accept(subprotocol="orders.v1" if "orders.v1" in offered else None)
+        await websocket.send_json({"type": "hello", "order": 42})
+        try:
+            subscribe = await websocket.receive_json()
+            if subscribe.get("type") != "subscribe":
+                await websocket.close(code=1008)
+                return
+            await asyncio.sleep(0.05)
+            status = "lost" if drift == "rude" else "packed"
+            await websocket.send_json({"type": "status", "order": 42, "status": status})
+            bye = await websocket.receive_json()  # pings are answered by uvicorn's websockets
+            if drift == "rude":
+                await asyncio.sleep(30)
+                return
+            if bye.get("type") == "bye":
+                await websocket.close(code=1000, reason="bye")
+        except WebSocketDisconnect:
+            pass
 
     async def scans(request: Request):
         await asyncio.sleep(0 if drift == "impatient" else float(request.query_params.get("wait", "30")))
@@ -75,7 +98,8 @@ def create_app(drift: str | None = None) -> Starlette:
 
     app = Starlette(routes=[Route("/orders/{order}/events", events), Route("/_treaty/state", state, methods=["POST"]),
                             Route("/orders/{order}/delivery", wait_for_delivery), Route("/orders/{order}/scans", scans),
-                            Route("/orders/{order}/delivered", mark_delivered, methods=["POST"])])
+                            Route("/orders/{order}/delivered", mark_delivered, methods=["POST"]),
+                            WebSocketRoute("/orders/{order}/live", live)])
     app.state.calls = calls
     return app
 
