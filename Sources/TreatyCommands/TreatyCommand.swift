@@ -7,7 +7,7 @@ public struct TreatyCommand: AsyncParsableCommand {
         commandName: "treaty",
         abstract: "Contract testing and API mocking: lint contracts, serve them as mocks, verify providers.",
         version: "0.1.0",
-        subcommands: [LintCommand.self, MockCommand.self, VerifyCommand.self, ImportCommand.self]
+        subcommands: [LintCommand.self, MockCommand.self, VerifyCommand.self, PublishCommand.self, ImportCommand.self]
     )
 
     public init() {}

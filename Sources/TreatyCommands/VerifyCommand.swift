@@ -25,6 +25,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Provider state endpoint, called with {state, params, action} before and after interactions.")
     var stateURL: String?
 
+    @Option(help: "The provider's message producer, asked with {description, providerStates} for each message interaction.")
+    var messageURL: String?
+
     // Reports
     @Option(help: "Write a JUnit XML report to this file (every contract in one file).")
     var junit: String?
@@ -167,9 +170,10 @@ struct VerifyCommand: AsyncParsableCommand {
         let targets = try select(loaded)
         let transport = TransportOptions(timeout: timeout, connectTimeout: min(10, timeout), http2PriorKnowledge: http2PriorKnowledge,
                                          caFile: cacert, clientCertificate: cert, clientKey: key, insecure: insecure, proxy: proxy)
-        let options = VerifyOptions(baseURL: defaultURL ?? "", stateURL: stateURL, extraHeaders: extra, baseURLs: perProvider,
+        var options = VerifyOptions(baseURL: defaultURL ?? "", stateURL: stateURL, extraHeaders: extra, baseURLs: perProvider,
                                     transport: transport, concurrency: concurrency, totalTimeout: totalTimeout,
                                     callbackTimeout: callbackTimeout, callbackHost: callbackHost)
+        options.messageURL = messageURL
         let total = targets.reduce(0) { $0 + $1.positions.count }
         let timestamp = ISO8601DateFormatter().string(from: Date())
         if !quiet {

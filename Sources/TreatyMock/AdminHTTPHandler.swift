@@ -112,6 +112,10 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             runtime.callbacks.reset()
             return (.ok, Self.json(.object([("reset", .bool(true))])))
         case (.GET, "/callbacks"): return (.ok, Self.json(runtime.callbacksJSON(limit: limit)))
+        case (.POST, "/messages/publish"):
+            return runtime.publish(requestBody)
+        case (.GET, "/messages"):
+            return (.ok, Self.json(.object([("subscribers", .number(runtime.hub.count()))])))
         case (.GET, "/triggers"):
             var held: [String: Int] = [:]
             for state in runtime.states { held.merge(state.holds.counts()) { $0 + $1 } }
@@ -144,6 +148,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
                 ("error", .string("no admin endpoint \(head.method.rawValue) \(request.path)")),
                 ("endpoints", .array(["GET /health", "GET /contracts", "GET /journal?limit=N", "GET /unmatched?limit=N",
                                       "GET /expectations", "GET /callbacks?limit=N", "POST /contracts?file=F&port=N", "GET /triggers",
+                                      "GET /messages", "POST /messages/publish",
                                       "POST /triggers/NAME", "POST /reset",
                                       "GET /scenarios", "PUT /scenarios", "GET /states", "PUT /states"].map { .string($0) })),
             ])))
@@ -158,6 +163,7 @@ struct AdminView: Sendable {
     let table: ServingTable
     let journal: MockJournal
     let callbacks: CallbackDispatcher
+    let hub: MessageHub
     let token: String?
     /// Serves a contract on a new port (`POST /contracts` with a contract no port serves yet).
     let install: @Sendable (Contract, Int) -> EventLoopFuture<ServedContract>
@@ -246,6 +252,54 @@ struct AdminView: Sendable {
     static func installed(_ contract: Contract, _ place: ServedContract, replaced: Bool) -> JSONNode {
         .object([("file", .string(contract.file)), ("consumer", .string(contract.consumer)), ("provider", .string(contract.provider)),
                  ("url", .string(place.url)), ("interactions", .number(contract.interactions.count)), ("replaced", .bool(replaced))])
+    }
+
+    /// `POST /messages/publish` with `{"interaction": NAME, "contract": FILE?, "to": URL?}`: the message
+    /// goes to the contract's subscribers (`GET /_treaty/messages`) and, with `to`, as a webhook
+    /// (a POST of its contents, metadata in `Pact-Message-Metadata`) whose delivery `/callbacks` shows.
+    func publish(_ requestBody: [UInt8]) -> (HTTPResponseStatus, [UInt8]) {
+        func problem(_ status: HTTPResponseStatus, _ text: String) -> (HTTPResponseStatus, [UInt8]) {
+            (status, AdminHTTPHandler.json(.object([("error", .string(text))])))
+        }
+        guard let body = try? JSONParser.parse(requestBody).root, let name = body["interaction"]?.stringValue else {
+            return problem(.badRequest, "send {\"interaction\": NAME, \"contract\": FILE (optional), \"to\": URL (optional)}")
+        }
+        let file = body["contract"]?.stringValue
+        let to = body["to"]?.stringValue
+        if let to, !(to.hasPrefix("http://") || to.hasPrefix("https://")) {
+            return problem(.badRequest, "\"to\" is an absolute http:// or https:// URL, found \"\(to)\"")
+        }
+        let current = slots
+        guard let (index, interaction) = current.indices.lazy.compactMap({ i -> (Int, Interaction)? in
+            guard current[i].place != nil else { return nil }
+            let contract = current[i].box.current.contract
+            guard file == nil || contract.file == file else { return nil }
+            return contract.interactions.first { $0.name == name && $0.message != nil }.map { (i, $0) }
+        }).first, let message = interaction.message else {
+            return problem(.notFound, "no message interaction \"\(name)\"" + (file.map { " in \($0)" } ?? "") + "; GET /contracts lists them")
+        }
+        var contents = message.contents?.exampleBytes ?? []
+        if case .json(let pattern)? = message.contents, pattern.hasGenerators {
+            let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: "POST", target: "/"),
+                                                          stateParameters: JSONObject(interaction.states.flatMap(\.params.members)), baseURL: ""))
+            contents = generator.render(pattern).renderedBytes()
+        }
+        let contract = current[index].box.current.contract.file
+        let subscribers = hub.publish(contract: index, event: name, data: String(decoding: contents, as: UTF8.self))
+        var webhook: JSONNode = .null
+        if let to {
+            let metadata = JSONNode.object(message.metadata.map { ($0.name, .string($0.values.first?.example.stringValue ?? "")) })
+            let type = message.metadata.first { $0.name == "contentType" }?.values.first?.example.stringValue
+                ?? message.contents?.defaultContentType ?? "application/octet-stream"
+            callbacks.fire([RenderedCallback(name: "publish \(name)", delayMilliseconds: 0, method: "POST", url: to,
+                                             headers: [("Content-Type", type), ("Pact-Message-Metadata", Base64Text.encode(metadata.renderedBytes()))],
+                                             body: contents)],
+                           contract: contract, interaction: name)
+            webhook = .string(to)
+        }
+        return (.ok, AdminHTTPHandler.json(.object([
+            ("interaction", .string(name)), ("contract", .string(contract)), ("subscribers", .number(subscribers)), ("webhook", webhook),
+        ])))
     }
 
     func callbacksJSON(limit: Int) -> JSONNode {

@@ -23,14 +23,16 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let journal: MockJournal?
     private let contractIndex: Int
     private let dispatcher: CallbackDispatcher?
+    private let hub: MessageHub?
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
 
     init(responder: ResponderBox, configuration: MockConfiguration, timeouts: RequestTimeoutHandler? = nil,
-         journal: MockJournal? = nil, contractIndex: Int = 0, dispatcher: CallbackDispatcher? = nil,
+         journal: MockJournal? = nil, contractIndex: Int = 0, dispatcher: CallbackDispatcher? = nil, hub: MessageHub? = nil,
          log: @escaping @Sendable (String) -> Void) {
         self.dispatcher = dispatcher
+        self.hub = hub
         self.responder = responder
         self.configuration = configuration
         self.timeouts = timeouts
@@ -80,6 +82,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func handle(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
         if preflight(requestHead, context) { return }
+        if let hub, requestHead.method == .GET, requestHead.uri.hasPrefix(MessageHub.path),
+           HTTPRequestData(method: "GET", target: requestHead.uri).path == MessageHub.path {
+            return subscribe(hub, context, head: requestHead)
+        }
+        if requestHead.method == .POST, requestHead.uri == MessageHub.path + "/produce" {
+            return produce(body, context, head: requestHead)
+        }
         let request = HTTPRequestData(
             method: requestHead.method.rawValue, target: requestHead.uri,
             headers: requestHead.headers.map { ($0.name, $0.value) },
@@ -173,6 +182,44 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.held = nil
         }
         context.fireChannelInactive()
+    }
+
+    /// `GET /_treaty/messages`: an event stream of the contract's messages as they are published.
+    private func subscribe(_ hub: MessageHub, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        var headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+        if configuration.cors, head.headers.contains(name: "Origin") {
+            for (name, value) in corsHeaders(head) { headers.replaceOrAdd(name: name, value: value) }
+        }
+        answering = true
+        timeouts?.multiplexed()
+        timeouts?.streamOpened()  // a subscriber may wait for messages as long as it likes
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        let contract = responder.current.contract.file
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": messages of \(contract)\n\n")))),
+                              promise: nil)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        hub.subscribe(context.channel, contract: contractIndex) { bytes in
+            let (handler, context) = bound.value
+            guard context.channel.isActive else { return }
+            context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        }
+    }
+
+    /// `POST /_treaty/messages/produce` with `{"description": NAME}`: the mock plays a message producer
+    /// the way Pact's verifier asks one (so `treaty verify --message-url` round-trips with the mock).
+    private func produce(_ body: ByteBuffer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let contract = responder.current.contract
+        guard let request = try? JSONParser.parse(Array(body.readableBytesView)).root, let name = request["description"]?.stringValue,
+              let message = contract.interactions.first(where: { $0.name == name && $0.message != nil })?.message else {
+            return write(context, status: 404, headers: [("Content-Type", "text/plain")],
+                         body: Array("send {\"description\": NAME} naming a message interaction of \(contract.file)\n".utf8), head: head,
+                         keepAlive: Self.keepsAlive(head))
+        }
+        let metadata = JSONNode.object(message.metadata.map { ($0.name, .string($0.values.first?.example.stringValue ?? "")) })
+        let type = message.metadata.first { $0.name == "contentType" }?.values.first?.example.stringValue
+            ?? message.contents?.defaultContentType ?? "application/octet-stream"
+        write(context, status: 200, headers: [("Content-Type", type), ("Pact-Message-Metadata", Base64Text.encode(metadata.renderedBytes()))],
+              body: message.contents?.exampleBytes ?? [], head: head, keepAlive: Self.keepsAlive(head))
     }
 
     /// Switches the connection to WebSocket for a conversation: checks the upgrade request, answers

@@ -20,6 +20,8 @@ public enum MockServer {
         public var responders: [ResponderBox]
         /// Callbacks sent and their outcomes.
         public var callbacks: CallbackDispatcher
+        /// Subscribers to the contracts' messages.
+        public var messages: MessageHub
         let view: AdminView
 
         /// Interactions no request has matched yet (what `--expect-all` reports).
@@ -58,6 +60,7 @@ public enum MockServer {
         let journal = MockJournal(capacity: journalSize, interactionCounts: bindings.map { $0.responder.contract.interactions.count })
         let table = ServingTable()
         let dispatcher = CallbackDispatcher(capacity: journalSize, log: log)
+        let hub = MessageHub()
         var served: [ServedContract] = []
         var adminListener: (any Channel)?
         var adminURL: String?
@@ -67,7 +70,7 @@ public enum MockServer {
             let contract = box.current.contract
             journal.setInteractions(contract: index, count: contract.interactions.count)
             return bind(port: port, file: contract.file, box: box, index: index, journal: journal, configuration: configuration,
-                        connections: connections, dispatcher: dispatcher, log: log).map { listener in
+                        connections: connections, dispatcher: dispatcher, hub: hub, log: log).map { listener in
                 let place = ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
                                            interactions: contract.interactions.count, host: configuration.host,
                                            port: listener.localAddress?.port ?? port, tls: configuration.tls != nil)
@@ -75,7 +78,7 @@ public enum MockServer {
                 return place
             }
         }
-        let view = AdminView(table: table, journal: journal, callbacks: dispatcher, token: admin?.token,
+        let view = AdminView(table: table, journal: journal, callbacks: dispatcher, hub: hub, token: admin?.token,
                              install: { contract, port in
                                  log("admin API: serving \(contract.file) on a new port")
                                  return serve(ResponderBox(MockResponder(contract: contract, unmatchedStatus: unmatchedStatus)), port)
@@ -97,7 +100,7 @@ public enum MockServer {
         let boxes = table.slots().prefix(bindings.count).map(\.box)
         do {
             let result = try await body(Runtime(contracts: served, adminURL: adminURL, journal: journal, responders: Array(boxes),
-                                                callbacks: dispatcher, view: view))
+                                                callbacks: dispatcher, messages: hub, view: view))
             await close(table.listeners + [adminListener].compactMap { $0 }, connections)
             return result
         } catch {
@@ -127,7 +130,7 @@ public enum MockServer {
 
     static func bind(
         port: Int, file: String, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration,
-        connections: ConnectionRegistry, dispatcher: CallbackDispatcher? = nil, log: @escaping @Sendable (String) -> Void
+        connections: ConnectionRegistry, dispatcher: CallbackDispatcher? = nil, hub: MessageHub? = nil, log: @escaping @Sendable (String) -> Void
     ) -> EventLoopFuture<any Channel> {
         ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
@@ -142,7 +145,7 @@ public enum MockServer {
                     let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
                     let handler = { @Sendable (timeouts: RequestTimeoutHandler?) in
                         MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
-                                        contractIndex: index, dispatcher: dispatcher, log: log)
+                                        contractIndex: index, dispatcher: dispatcher, hub: hub, log: log)
                     }
                     let detector = ProtocolDetector(
                         http1: { context in

@@ -27,7 +27,9 @@ public enum ConsoleReport {
     /// `3 interactions: 2 passed, 1 failed, 0 errors in 0.042 s`
     public static func summary(_ report: VerificationReport) -> String {
         let passed = report.tests - report.failures - report.errors - report.suites.reduce(0) { $0 + $1.skipped }
-        return "\(report.tests) interaction(s): \(passed) passed, \(report.failures) failed, \(report.errors) error(s) in \(decimalSeconds(report.elapsed)) s"
+        let skipped = report.suites.reduce(0) { $0 + $1.skipped }
+        return "\(report.tests) interaction(s): \(passed) passed, \(report.failures) failed, \(report.errors) error(s)"
+            + (skipped > 0 ? ", \(skipped) skipped" : "") + " in \(decimalSeconds(report.elapsed)) s"
     }
 
     /// One row per contract: passed, failed, errors, skipped and time, aligned.

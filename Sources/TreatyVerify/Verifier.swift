@@ -256,7 +256,7 @@ final class InteractionRun {
 
     func begin() {
         started = .now()
-        guard interaction.requestSpec != nil else {
+        guard interaction.requestSpec != nil || interaction.message != nil else {
             return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
         }
         stateValues = JSONObject(interaction.states.flatMap(\.params.members))
@@ -342,6 +342,7 @@ final class InteractionRun {
     // MARK: the exchange
 
     private func send() {
+        if interaction.message != nil { return produceMessage() }
         guard let spec = interaction.requestSpec else { return complete() }
         if !interaction.callbacks.isEmpty && receiver == nil {
             outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
@@ -465,6 +466,59 @@ final class InteractionRun {
                 outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
             }
             releaseCall = nil
+            tearDown()
+        }
+    }
+
+    /// A message interaction, as Pact verifies message pacts: the provider's message producer is
+    /// asked for the message by description and states, and what it answers is the message: the
+    /// body its contents, `Pact-Message-Metadata` (base64 JSON) its metadata, with the Content-Type.
+    private func produceMessage() {
+        guard let spec = interaction.message else { return complete() }
+        guard let messageURL = options.messageURL else {
+            log.line("# a message interaction: give --message-url (the provider's message producer) to verify it")
+            outcome = .skipped(reason: "message interaction: no --message-url given")
+            return tearDown()
+        }
+        let body = JSONNode.object([
+            ("description", .string(interaction.name)),
+            ("providerStates", .array(interaction.states.map { .object([("name", .string($0.name)), ("params", JSONNode(.object($0.params)))]) })),
+        ])
+        let request = HTTPRequestData(method: "POST", path: "", headers: [("Content-Type", "application/json")] + options.extraHeaders,
+                                      body: body.renderedBytes())
+        log.request(request, url: messageURL)
+        multi.start(request, to: messageURL) { [self] result, seconds in
+            switch result {
+            case .success(let response):
+                log.response(response, seconds: seconds)
+                guard (200..<300).contains(response.status) else {
+                    outcome = .error(kind: "message-producer", message: "\(messageURL) answered \(response.status) when asked for \"\(interaction.name)\": "
+                                     + String(decoding: response.body.prefix(500), as: UTF8.self) + ". Does the producer know this description?")
+                    return tearDown()
+                }
+                var metadata: [String: String] = [:]
+                if let encoded = response.header("Pact-Message-Metadata") ?? response.header("X-Treaty-Message-Metadata"),
+                   let bytes = Base64Text.decode(encoded), let object = (try? JSONParser.parse(bytes).root)?.objectValue {
+                    for member in object.members { metadata[member.key] = member.value.stringValue ?? member.value.rendered() }
+                }
+                if metadata["contentType"] == nil, let type = response.header("Content-Type") { metadata["contentType"] = type }
+                var expected = spec
+                // A content type names a media type: parameters (charset) do not count.
+                if let i = expected.metadata.firstIndex(where: { $0.name == "contentType" }),
+                   let type = metadata["contentType"], let want = expected.metadata[i].values.first?.example.stringValue,
+                   type.lowercased().hasPrefix(want.lowercased()) {
+                    expected.metadata.remove(at: i)
+                }
+                let mismatches = MessageMatcher.match(response.body, expected).map { m -> Mismatch in
+                    var m = m
+                    m.path = m.path.replacingOccurrences(of: "$.body", with: "$.contents")
+                    return m
+                } + MessageMatcher.matchMetadata(metadata, expected.metadata)
+                if !mismatches.isEmpty { outcome = .failed(mismatches) }
+            case .failure(let error):
+                log.line("! \(error.kind.rawValue): \(error.message)")
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+            }
             tearDown()
         }
     }

@@ -6,6 +6,9 @@ public struct VerifyOptions: Sendable {
     public var baseURLs: [String: String]
     /// Called with `{"state", "params", "action": "setup"|"teardown"}` around interactions that have states.
     public var stateURL: String?
+    /// The provider's message producer: asked with `{"description", "providerStates"}` for each
+    /// message interaction, it answers the message (Pact's convention).
+    public var messageURL: String?
     /// Headers added to every request (`--header`, the bearer token), after the contract's own.
     public var extraHeaders: [(name: String, value: String)]
     /// Timeouts, HTTP/2, TLS and proxy settings for every exchange.

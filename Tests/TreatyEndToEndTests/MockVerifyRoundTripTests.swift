@@ -28,7 +28,10 @@ func withMock<R: Sendable>(_ contracts: [Contract], log: @escaping @Sendable (St
         #expect(contracts.count >= 2)
         for contract in contracts {
             let suite = try await withMock([contract]) { served in
-                await Verifier(options: VerifyOptions(baseURL: served[0].url, timeout: 5)).verify(contract)
+                // The mock plays the message producer too (POST /_treaty/messages/produce).
+                var options = VerifyOptions(baseURL: served[0].url, timeout: 5)
+                options.messageURL = served[0].url + "/_treaty/messages/produce"
+                return await Verifier(options: options).verify(contract)
             }
             #expect(suite.cases.count == contract.interactions.count)
             for result in suite.cases {
@@ -40,7 +43,9 @@ func withMock<R: Sendable>(_ contracts: [Contract], log: @escaping @Sendable (St
     @Test func everyExampleContractVerifiesOverHTTP2WithPriorKnowledge() async throws {
         for contract in try loadContracts("Contracts") {
             let suite = try await withMock([contract]) { served in
-                await Verifier(options: VerifyOptions(baseURL: served[0].url, timeout: 5, http2PriorKnowledge: true)).verify(contract)
+                var options = VerifyOptions(baseURL: served[0].url, timeout: 5, http2PriorKnowledge: true)
+                options.messageURL = served[0].url + "/_treaty/messages/produce"
+                return await Verifier(options: options).verify(contract)
             }
             for result in suite.cases {
                 #expect(result.passed, "\(contract.file) › \(result.name) over HTTP/2: \(result.outcome)\n\(result.log)")

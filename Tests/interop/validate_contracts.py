@@ -410,6 +410,10 @@ KNOWN_BAD = [
      I0 + "/sse/events/0/after"),
     ("sse close not a boolean", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}, "events": [], "close": "no"}}),
      I0 + "/sse/close"),
+    # messages
+    ("message without body", with_(["interactions", 0], {"name": "m", "message": {"metadata": {"topic": "t"}}}), I0 + "/message"),
+    ("message metadata not an object", with_(["interactions", 0], {"name": "m", "message": {"body": {"a": 1}, "metadata": ["t"]}}),
+     I0 + "/message/metadata"),
     # websocket
     ("websocket step with both sides", with_(["interactions", 0], {"name": "w", "websocket": {"request": {"path": "/w"}, "conversation": [
         {"client": {"text": "a"}, "server": {"text": "b"}}]}}), I0 + "/websocket/conversation/0"),
@@ -539,6 +543,9 @@ KNOWN_GOOD = [
                     "within": "1s"},
                    {"data": "two\nlines", "retry": 3000}, {"data": {"$integer": 3}}],
         "close": False}})),
+    ("message with matchers, content type and metadata", with_(["interactions", 0], {"name": "m", "message": {
+        "contentType": "application/json", "metadata": {"topic": "orders", "key": {"$regex": "^o-\\d+$", "example": "o-1"}},
+        "body": {"event": "shipped", "at": {"$datetime": "2026-01-01T00:00:00Z", "generate": "now"}}}})),
     ("websocket conversation with every message", with_(["interactions", 0], {"name": "w", "websocket": {
         "request": {"path": "/w", "headers": {"Authorization": "Bearer x"}}, "subprotocol": "orders.v1", "conversation": [
             {"server": {"json": {"type": "hello"}}}, {"client": {"text": {"$regex": "^sub .+$", "example": "sub a"}}, "within": "1s"},

@@ -65,6 +65,12 @@ public struct Interaction: Sendable {
         return nil
     }
 
+    /// The message, for asynchronous message interactions.
+    public var message: MessageSpec? {
+        if case .message(let spec) = kind { return spec }
+        return nil
+    }
+
     /// The WebSocket conversation, for WebSocket interactions.
     public var websocket: WebSocketInteraction? {
         if case .websocket(let ws) = kind { return ws }
@@ -100,5 +106,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket]
+    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message]
 }

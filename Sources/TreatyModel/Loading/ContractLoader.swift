@@ -154,6 +154,8 @@ public struct ContractLoader: Sendable {
             decoded = HTTPDecoder(context: context).decodeLongPoll(kindMember.value, kindPointer).map { .longPoll($0) }
         case .websocket:
             decoded = HTTPDecoder(context: context).decodeWebSocket(kindMember.value, kindPointer).map { .websocket($0) }
+        case .message:
+            decoded = HTTPDecoder(context: context).decodeMessage(kindMember.value, kindPointer).map { .message($0) }
         default:
             decoded = nil
         }
