@@ -89,15 +89,20 @@ final class WebSocketConversation: ChannelInboundHandler {
             break
         case .connectionClose:
             let code = bytes.count >= 2 ? Int(bytes[0]) << 8 | Int(bytes[1]) : nil
+            if index < steps.count, steps[index].side == .client, case .close = steps[index].message {
+                let mismatches = WebSocketMatcher.match(.close(code: code, reason: String(decoding: bytes.dropFirst(2), as: UTF8.self)),
+                                                        steps[index].message, at: "$.conversation[\(index)]")
+                if !mismatches.isEmpty {
+                    log("websocket \"\(interaction)\": step \(index + 1): " + mismatches.map(\.description).joined(separator: "; "))
+                }
+                index += 1
+            }
             if !closing {
                 closing = true
                 // Echo the close (RFC 6455 §5.5.1), then end the connection.
                 context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose,
                                                                      data: context.channel.allocator.buffer(bytes: Array(bytes.prefix(2))))),
                                       promise: nil)
-            }
-            if index < steps.count, steps[index].side == .client, case .close = steps[index].message {
-                received(.close(code: code, reason: String(decoding: bytes.dropFirst(2), as: UTF8.self)), context)
             }
             context.close(promise: nil)
         case .text, .binary, .continuation:

@@ -177,18 +177,22 @@ final class WebSocketClient {
         let keyText = Data(key).base64EncodedString()
         let host = URL(string: url.replacingOccurrences(of: "ws://", with: "http://").replacingOccurrences(of: "wss://", with: "https://"))
         let hostHeader = (host?.host ?? "localhost") + (host?.port.map { ":\($0)" } ?? "")
-        var lines = ["GET \(request.path.isEmpty ? "/" : request.path)\(request.query.isEmpty ? "" : "?" + request.query) HTTP/1.1",
+        // A path in --base-url (http://host/api) prefixes the contract's path, as for HTTP requests.
+        var prefix = host?.path ?? ""
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        let target = prefix + (request.path.isEmpty ? "/" : request.path) + (request.query.isEmpty ? "" : "?" + request.query)
+        var lines = ["GET \(target) HTTP/1.1",
                      "Host: \(hostHeader)", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: \(keyText)",
                      "Sec-WebSocket-Version: 13"]
         if let subprotocol { lines.append("Sec-WebSocket-Protocol: \(subprotocol)") }
         let reserved: Set<String> = ["host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"]
         for (name, value) in request.headers where !reserved.contains(name.lowercased()) { lines.append("\(name): \(value)") }
-        let sent = HTTPRequestData(method: "GET", target: request.path + (request.query.isEmpty ? "" : "?" + request.query),
+        let sent = HTTPRequestData(method: "GET", target: target,
                                    headers: lines.dropFirst().map { line in
                                        let colon = line.firstIndex(of: ":")!
                                        return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
                                    })
-        log.request(sent, url: url + sent.path + (sent.query.isEmpty ? "" : "?" + sent.query))
+        log.request(sent, url: (host.map { "\($0.scheme ?? "http")://\(hostHeader)" } ?? url) + target)
         let deadline = DispatchTime.now() + .milliseconds(Int(timeout * 1000))
         try write(Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8), until: deadline)
         while true {
@@ -284,7 +288,7 @@ final class WebSocketClient {
             case 0x1, 0x2, 0x0:
                 if opcode != 0x0 { fragments = (opcode, []) }
                 guard var partial = fragments else {
-                    throw .transport(TransportError(kind: .malformedResponse, message: "\(url): a continuation frame without a first frame"))
+                    throw .transport(TransportError(kind: .protocolError, message: "\(url): a continuation frame without a first frame"))
                 }
                 partial.data += payload
                 guard partial.data.count <= maximumMessageBytes else {
@@ -296,7 +300,7 @@ final class WebSocketClient {
                 let frame: WebSocketMatcher.Frame
                 if partial.opcode == 0x1 {
                     guard let text = String(validating: partial.data, as: UTF8.self) else {
-                        throw .transport(TransportError(kind: .malformedResponse, message: "\(url): a text message that is not UTF-8"))
+                        throw .transport(TransportError(kind: .protocolError, message: "\(url): a text message that is not UTF-8"))
                     }
                     frame = .text(text)
                 } else {
@@ -309,7 +313,7 @@ final class WebSocketClient {
                 }
                 return frame
             default:
-                throw .transport(TransportError(kind: .malformedResponse, message: "\(url): a frame with the unknown opcode \(opcode)"))
+                throw .transport(TransportError(kind: .protocolError, message: "\(url): a frame with the unknown opcode \(opcode)"))
             }
         }
     }
@@ -326,10 +330,10 @@ final class WebSocketClient {
         while buffer.count < 2 { try readMore(until: deadline, what: what) }
         let first = buffer[0], second = buffer[1]
         if first & 0x70 != 0 {
-            throw .transport(TransportError(kind: .malformedResponse, message: "\(url): a frame with reserved bits set and no extension agreed"))
+            throw .transport(TransportError(kind: .protocolError, message: "\(url): a frame with reserved bits set and no extension agreed"))
         }
         if second & 0x80 != 0 {
-            throw .transport(TransportError(kind: .malformedResponse, message: "\(url): the server sent a masked frame (RFC 6455 §5.1)"))
+            throw .transport(TransportError(kind: .protocolError, message: "\(url): the server sent a masked frame (RFC 6455 §5.1)"))
         }
         var length = Int(second & 0x7F)
         var offset = 2
@@ -347,7 +351,7 @@ final class WebSocketClient {
         }
         let opcode = first & 0x0F
         if opcode >= 0x8 && (length > 125 || first & 0x80 == 0) {
-            throw .transport(TransportError(kind: .malformedResponse, message: "\(url): a control frame that is fragmented or over 125 bytes"))
+            throw .transport(TransportError(kind: .protocolError, message: "\(url): a control frame that is fragmented or over 125 bytes"))
         }
         while buffer.count < offset + length { try readMore(until: deadline, what: what) }
         let payload = Array(buffer[offset..<(offset + length)])
