@@ -77,11 +77,17 @@ struct MockCommand: AsyncParsableCommand {
     @Flag(help: "Serve HTTPS with a certificate generated for this run (its file is printed at start; trust it with --cacert).")
     var tlsSelfSigned = false
 
+    @Option(help: "Published messages also go here as webhooks (POST), unless a publish names its own --to.")
+    var publishURL: String?
+
     @Option(help: "Event loop threads serving connections (default: half the cores, at least 1).")
     var threads: Int?
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
+        if let publishURL, !(publishURL.hasPrefix("http://") || publishURL.hasPrefix("https://")) {
+            throw ValidationError("--publish-url must be an http:// or https:// URL, got \(publishURL)")
+        }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsSelfSigned && tlsCert != nil { throw ValidationError("give --tls-self-signed or --tls-cert/--tls-key, not both") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
@@ -109,6 +115,7 @@ struct MockCommand: AsyncParsableCommand {
             host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose, cors: cors,
             idleTimeout: idleTimeout, requestTimeout: requestTimeout, maximumConnections: maxConnections,
             logFormat: MockConfiguration.LogFormat(rawValue: logFormat) ?? .text)
+        configuration.publishURL = publishURL
         do {
             configuration.tls = try tlsSettings()
             let json = configuration.logFormat == .json

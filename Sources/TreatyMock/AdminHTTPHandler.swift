@@ -165,6 +165,8 @@ struct AdminView: Sendable {
     let callbacks: CallbackDispatcher
     let hub: MessageHub
     let token: String?
+    /// The webhook for published messages when a publish names none (`--publish-url`).
+    var publishURL: String? = nil
     /// Serves a contract on a new port (`POST /contracts` with a contract no port serves yet).
     let install: @Sendable (Contract, Int) -> EventLoopFuture<ServedContract>
     let unmatchedStatus: Int
@@ -265,7 +267,7 @@ struct AdminView: Sendable {
             return problem(.badRequest, "send {\"interaction\": NAME, \"contract\": FILE (optional), \"to\": URL (optional)}")
         }
         let file = body["contract"]?.stringValue
-        let to = body["to"]?.stringValue
+        let to = body["to"]?.stringValue ?? publishURL
         if let to, !(to.hasPrefix("http://") || to.hasPrefix("https://")) {
             return problem(.badRequest, "\"to\" is an absolute http:// or https:// URL, found \"\(to)\"")
         }

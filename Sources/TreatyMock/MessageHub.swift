@@ -12,6 +12,8 @@ public final class MessageHub: Sendable {
     private struct Subscriber {
         let contract: Int
         let channel: any Channel
+        /// WebSocket subscribers get the contents alone (one text frame); SSE ones an event.
+        let frames: Bool
         let write: @Sendable (ByteBuffer) -> Void
     }
 
@@ -25,9 +27,9 @@ public final class MessageHub: Sendable {
         subscribers.withLockedValue { all in all.values.filter { contract == nil || $0.contract == contract }.count }
     }
 
-    func subscribe(_ channel: any Channel, contract: Int, write: @escaping @Sendable (ByteBuffer) -> Void) {
+    func subscribe(_ channel: any Channel, contract: Int, frames: Bool = false, write: @escaping @Sendable (ByteBuffer) -> Void) {
         let id = ObjectIdentifier(channel)
-        subscribers.withLockedValue { $0[id] = Subscriber(contract: contract, channel: channel, write: write) }
+        subscribers.withLockedValue { $0[id] = Subscriber(contract: contract, channel: channel, frames: frames, write: write) }
         channel.closeFuture.whenComplete { [weak self] _ in self?.subscribers.withLockedValue { _ = $0.removeValue(forKey: id) } }
     }
 
@@ -42,8 +44,9 @@ public final class MessageHub: Sendable {
         for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
         text += "\n"
         let targets = subscribers.withLockedValue { all in all.values.filter { $0.contract == contract } }
-        let bytes = ByteBuffer(string: text)
+        let event = ByteBuffer(string: text), contents = ByteBuffer(string: data)
         for subscriber in targets {
+            let bytes = subscriber.frames ? contents : event
             subscriber.channel.eventLoop.execute { subscriber.write(bytes) }
         }
         return targets.count

@@ -20,6 +20,8 @@ public struct MockConfiguration: Sendable {
     public var logFormat: LogFormat
     /// Serve HTTPS (HTTP/2 or HTTP/1.1 by ALPN) instead of cleartext.
     public var tls: TLSSettings?
+    /// Where published messages also go as webhooks when the publish names no `to`.
+    public var publishURL: String?
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text, json

@@ -184,8 +184,38 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// `GET /_treaty/messages`: an event stream of the contract's messages as they are published.
+    /// `GET /_treaty/messages`: an event stream of the contract's messages as they are published, or
+    /// with `Upgrade: websocket`, a WebSocket that gets each message's contents as a text frame.
     private func subscribe(_ hub: MessageHub, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        if head.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }),
+           let key = head.headers.first(name: "Sec-WebSocket-Key"), let encoder = encoderContext(context) {
+            let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: \(WebSocketConversation.accept(key))\r\n\r\n"
+            encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: accepted)), promise: nil)
+            timeouts?.multiplexed()
+            timeouts?.streamOpened()
+            let pipeline = context.pipeline.syncOperations
+            if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                pipeline.removeHandler(context: decoder, promise: nil)
+            }
+            pipeline.removeHandler(context: encoder, promise: nil)
+            if let errors = try? pipeline.context(handlerType: ProtocolErrorHandler.self) { pipeline.removeHandler(context: errors, promise: nil) }
+            // A conversation that only listens: every message arrives as a server text frame.
+            let listener = WebSocketConversation(interaction: "messages", steps: [], maximumMessageBytes: 1 << 16, log: log)
+            do {
+                try pipeline.addHandlers([ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 16)), WebSocketFrameEncoder(), listener],
+                                         position: .last)
+            } catch {
+                return context.close(promise: nil)
+            }
+            let channel = context.channel
+            hub.subscribe(channel, contract: contractIndex, frames: true) { bytes in
+                guard channel.isActive else { return }
+                channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: bytes), promise: nil)
+            }
+            pipeline.removeHandler(context: context, promise: nil)
+            return
+        }
         var headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
         if configuration.cors, head.headers.contains(name: "Origin") {
             for (name, value) in corsHeaders(head) { headers.replaceOrAdd(name: name, value: value) }

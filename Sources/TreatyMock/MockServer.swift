@@ -78,12 +78,13 @@ public enum MockServer {
                 return place
             }
         }
-        let view = AdminView(table: table, journal: journal, callbacks: dispatcher, hub: hub, token: admin?.token,
+        var view = AdminView(table: table, journal: journal, callbacks: dispatcher, hub: hub, token: admin?.token,
                              install: { contract, port in
                                  log("admin API: serving \(contract.file) on a new port")
                                  return serve(ResponderBox(MockResponder(contract: contract, unmatchedStatus: unmatchedStatus)), port)
                              },
                              unmatchedStatus: unmatchedStatus)
+        view.publishURL = configuration.publishURL
         do {
             for binding in bindings {
                 served.append(try await serve(ResponderBox(binding.responder), binding.port).get())

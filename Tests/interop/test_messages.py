@@ -111,3 +111,30 @@ def test_verify_asks_the_message_producer_and_matches_contents_and_metadata(tmp_
         assert expected in bad.stdout, expected + "\n" + bad.stdout
     skipped = run_treaty("verify", NOTIFICATIONS, "--base-url", "http://127.0.0.1:9", "--interaction", MESSAGE)
     assert skipped.returncode == 0 and "SKIP" in skipped.stdout and "no --message-url given" in skipped.stdout
+
+
+def test_a_websocket_subscriber_and_the_configured_webhook_get_published_messages():
+    from websockets.sync.client import connect
+
+    received = []
+    app = Flask("hooks")
+
+    @app.post("/default")
+    def default():
+        received.append(request.get_json(force=True))
+        return "", 204
+
+    with Provider(app) as hooks:
+        running = start_mock(NOTIFICATIONS, "--port", "0", "--admin-port", "0", "--publish-url", f"{hooks.url}/default")
+        try:
+            with connect(running.urls["notifications"].replace("http://", "ws://") + "/_treaty/messages", open_timeout=5) as ws:
+                published = run_treaty("publish", "--admin", running.admin, "--interaction", MESSAGE)
+                assert published.returncode == 0, published.stderr
+                message = json.loads(ws.recv(timeout=5))
+                assert message["event"] == "order.shipped" and message["order"] == 42
+            deadline = time.monotonic() + 5
+            while not received and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert received and received[0]["event"] == "order.shipped"  # --publish-url, no --to given
+        finally:
+            running.stop()

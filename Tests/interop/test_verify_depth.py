@@ -292,3 +292,91 @@ def test_a_pact_files_provider_state_generators_fill_the_request(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generators" not in result.stderr  # carried over, no warning
     assert re.search(r"> GET http://127\.0\.0\.1:\d+/orders/70\d\d", result.stdout), result.stdout
+
+
+def test_a_proxy_carries_every_exchange(tmp_path):
+    """A small forward proxy (absolute-form request targets) in front of the mock."""
+    import http.server
+    import urllib.request
+
+    seen: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            with urllib.request.urlopen(urllib.request.Request(self.path, headers={"Accept": self.headers.get("Accept", "*/*")}),
+                                        timeout=5) as upstream:
+                body = upstream.read()
+                self.send_response(upstream.status)
+                for name, value in upstream.headers.items():
+                    if name.lower() not in ("transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    running = start_mock("Contracts/web-shop--catalog.json", "--port", "0")
+    try:
+        result = run_treaty("verify", "Contracts/web-shop--catalog.json", "--base-url", running.urls["catalog"],
+                            "--proxy", f"http://127.0.0.1:{proxy.server_port}", "--interaction", "get a product")
+    finally:
+        running.stop()
+        proxy.shutdown()
+        thread.join(timeout=5)
+    assert result.returncode == 0, result.stdout
+    assert seen and seen[0].startswith(running.urls["catalog"] + "/products/")
+
+
+def test_a_client_certificate_reaches_a_provider_that_demands_one(tmp_path):
+    import ssl
+    import trustme
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    authority = trustme.CA()
+    server_cert = authority.issue_cert("127.0.0.1")
+    client_cert = authority.issue_cert("verifier@example.test")
+    ca, cert, key = tmp_path / "ca.pem", tmp_path / "client.pem", tmp_path / "client-key.pem"
+    authority.cert_pem.write_to_path(str(ca))
+    client_cert.cert_chain_pems[0].write_to_path(str(cert))
+    client_cert.private_key_pem.write_to_path(str(key))
+    peers: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            peers.append(str(self.connection.getpeercert().get("subjectAltName")))
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_cert.configure_cert(context)
+    authority.configure_trust(context)
+    context.verify_mode = ssl.CERT_REQUIRED
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    contract = write_contract(tmp_path, "mtls.json", [ok("me", "/me")])
+    base = f"https://127.0.0.1:{server.server_port}"
+    try:
+        refused = run_treaty("verify", str(contract), "--root", str(tmp_path), "--base-url", base, "--cacert", str(ca), "--timeout", "5",
+                             "--junit", str(tmp_path / "refused.xml"))
+        accepted = run_treaty("verify", str(contract), "--root", str(tmp_path), "--base-url", base, "--cacert", str(ca),
+                              "--cert", str(cert), "--key", str(key))
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    assert refused.returncode == 1 and set(junit_outcomes(tmp_path / "refused.xml").values()) <= {("error", "tls"), ("error", "connection-reset")}
+    assert accepted.returncode == 0, accepted.stdout
+    assert len(peers) == 1 and "verifier@example.test" in peers[0]  # the server saw (and verified) the client's certificate

@@ -140,3 +140,28 @@ def test_a_broken_upgrade_is_reported(tmp_path, answer, expected):
         listener.close()
         thread.join(timeout=5)
     assert result.returncode == 1 and expected in result.stdout, result.stdout
+
+
+def test_a_server_written_with_websockets_is_verified():
+    """The `websockets` library's own server (not Starlette) plays the provider."""
+    from websockets.sync.server import serve
+
+    def handler(ws):
+        ws.send(json.dumps({"type": "hello", "order": 42}))
+        if json.loads(ws.recv())["type"] != "subscribe":
+            return ws.close(1008)
+        time.sleep(0.05)
+        ws.send(json.dumps({"type": "status", "order": 42, "status": "shipped"}))
+        if json.loads(ws.recv()).get("type") == "bye":  # the library answers the ping before this
+            ws.close(1000, "bye")
+
+    with serve(handler, "127.0.0.1", 0, subprotocols=["orders.v1"]) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        port = server.socket.getsockname()[1]
+        result = run_treaty("verify", NOTIFICATIONS, "--base-url", f"http://127.0.0.1:{port}", "--interaction", "live order updates",
+                            "--verbose")
+        server.shutdown()
+        thread.join(timeout=5)
+    assert result.returncode == 0, result.stdout
+    assert "< close 1000 bye" in result.stdout
