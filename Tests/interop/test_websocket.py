@@ -165,3 +165,21 @@ def test_a_server_written_with_websockets_is_verified():
         thread.join(timeout=5)
     assert result.returncode == 0, result.stdout
     assert "< close 1000 bye" in result.stdout
+
+
+def test_an_oversized_message_closes_with_1009():
+    running = start_mock(NOTIFICATIONS, "--port", "0", "--max-body", "1000")
+    try:
+        with connect(running.urls["notifications"].replace("http://", "ws://") + "/orders/42/live", subprotocols=["orders.v1"],
+                     open_timeout=5, max_size=None) as ws:
+            ws.recv(timeout=5)
+            ws.send(json.dumps({"type": "subscribe", "topics": ["x" * 5000]}))
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=5)
+        assert closed.value.rcvd.code == 1009
+        # The mock keeps serving.
+        with connect(running.urls["notifications"].replace("http://", "ws://") + "/orders/42/live", subprotocols=["orders.v1"],
+                     open_timeout=5) as ws:
+            assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+    finally:
+        running.stop()
