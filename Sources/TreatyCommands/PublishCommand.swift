@@ -55,7 +55,7 @@ struct PublishCommand: AsyncParsableCommand {
             }
             let subscribers = answer["subscribers"]?.numberValue?.intValue ?? 0
             var line = "published \"\(interaction)\" of \(answer["contract"]?.stringValue ?? "?") to \(plural(subscribers, "subscriber"))"
-            if let to { line += " and to \(to) (delivery in GET \(base)/callbacks)" }
+            if let webhook = answer["webhook"]?.stringValue { line += " and to \(webhook) (delivery in GET \(base)/callbacks)" }
             Terminal.out(line)
         }
     }

@@ -89,6 +89,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if requestHead.method == .POST, requestHead.uri == MessageHub.path + "/produce" {
             return produce(body, context, head: requestHead)
         }
+        if requestHead.method == .POST, !responder.current.rpcCalls.isEmpty,
+           let calls = responder.current.rpcCalls[HTTPRequestData(method: "POST", target: requestHead.uri).path] {
+            return rpc(calls, body, context, head: requestHead)
+        }
         let request = HTTPRequestData(
             method: requestHead.method.rawValue, target: requestHead.uri,
             headers: requestHead.headers.map { ($0.name, $0.value) },
@@ -232,6 +236,33 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let (handler, context) = bound.value
             guard context.channel.isActive else { return }
             context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        }
+    }
+
+    /// A JSON-RPC endpoint: single calls, batches and notifications answered by method and params,
+    /// with the standard's error objects (-32700, -32600, -32601, -32602) for what matches nothing.
+    private func rpc(_ calls: [JSONRPC.Call], _ body: ByteBuffer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let answer = JSONRPC.answer(Array(body.readableBytesView), calls: calls)
+        let request = HTTPRequestData(method: "POST", target: head.uri)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let time = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        for (position, name) in answer.matched {
+            if configuration.verbose { log("jsonrpc \(request.path) → \"\(name)\"") }
+            journal?.record(MockJournal.Entry(time: time, contract: contractIndex, method: "POST", path: request.path, query: request.query,
+                                              status: answer.body == nil ? 204 : 200, interaction: name, nearest: nil, mismatches: []),
+                            position: position, shard: shard)
+        }
+        for problem in answer.problems {
+            log("unmatched jsonrpc \(request.path): \(problem)")
+            journal?.record(MockJournal.Entry(time: time, contract: contractIndex, method: "POST", path: request.path, query: request.query,
+                                              status: 200, interaction: nil, nearest: nil, mismatches: []),
+                            position: nil, shard: shard)
+        }
+        if let bytes = answer.body {
+            write(context, status: 200, headers: [("Content-Type", "application/json")], body: bytes, head: head, keepAlive: Self.keepsAlive(head))
+        } else {
+            write(context, status: 204, headers: [], body: [], head: head, keepAlive: Self.keepsAlive(head))
         }
     }
 

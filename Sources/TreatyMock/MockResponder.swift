@@ -119,6 +119,9 @@ public struct MockResponder: Sendable {
         }
     }
 
+    /// JSON-RPC calls by endpoint path: a POST there is answered by method and params.
+    public let rpcCalls: [String: [JSONRPC.Call]]
+
     public let contract: Contract
     /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
     public let unmatchedStatus: Int
@@ -196,6 +199,12 @@ public struct MockResponder: Sendable {
             callbacks[i] = (interaction.callbacks, JSONObject(interaction.states.flatMap(\.params.members)))
         }
         self.callbacks = callbacks
+        var rpcCalls: [String: [JSONRPC.Call]] = [:]
+        for (i, interaction) in contract.interactions.enumerated() {
+            guard let call = interaction.jsonrpc else { continue }
+            rpcCalls[call.path, default: []].append(JSONRPC.Call(position: i, name: interaction.name, spec: call))
+        }
+        self.rpcCalls = rpcCalls
         var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
         for (position, interaction) in contract.interactions.enumerated() {
             guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }

@@ -256,7 +256,7 @@ final class InteractionRun {
 
     func begin() {
         started = .now()
-        guard interaction.requestSpec != nil || interaction.message != nil else {
+        guard interaction.requestSpec != nil || interaction.message != nil || interaction.jsonrpc != nil else {
             return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
         }
         stateValues = JSONObject(interaction.states.flatMap(\.params.members))
@@ -343,6 +343,7 @@ final class InteractionRun {
 
     private func send() {
         if interaction.message != nil { return produceMessage() }
+        if interaction.jsonrpc != nil { return rpc() }
         guard let spec = interaction.requestSpec else { return complete() }
         if !interaction.callbacks.isEmpty && receiver == nil {
             outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
@@ -514,6 +515,39 @@ final class InteractionRun {
                     m.path = m.path.replacingOccurrences(of: "$.body", with: "$.contents")
                     return m
                 } + MessageMatcher.matchMetadata(metadata, expected.metadata)
+                if !mismatches.isEmpty { outcome = .failed(mismatches) }
+            case .failure(let error):
+                log.line("! \(error.kind.rawValue): \(error.message)")
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+            }
+            tearDown()
+        }
+    }
+
+    /// A JSON-RPC call: POST `{"jsonrpc": "2.0", "id", "method", "params"}` to the endpoint (no id
+    /// for a notification), then the answer's id, result or error object are judged.
+    private func rpc() {
+        guard let call = interaction.jsonrpc else { return complete() }
+        let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: "POST", target: "/"), stateParameters: stateValues,
+                                                      baseURL: baseURL, callbackBaseURL: callbackBase))
+        let id: Int? = call.notification ? nil : order + 1
+        var members: [(String, JSONNode)] = [("jsonrpc", .string("2.0")), ("method", .string(call.method))]
+        if let params = call.params { members.append(("params", generator.render(params))) }
+        if let id { members.append(("id", .number(id))) }
+        var headers: [(name: String, value: String)] = call.headers.map { ($0.name, $0.values.compactMap { $0.example.stringValue }.joined(separator: ", ")) }
+        if !headers.contains(where: { $0.name.caseInsensitiveEquals("Content-Type") }) { headers.append(("Content-Type", "application/json")) }
+        for extra in options.extraHeaders {
+            headers.removeAll { $0.name.caseInsensitiveEquals(extra.name) }
+            headers.append(extra)
+        }
+        let request = HTTPRequestData(method: "POST", path: call.path, headers: headers, body: JSONNode.object(members).renderedBytes())
+        let target = RequestBuilder.url(base: baseURL, request: request)
+        log.request(request, url: target)
+        multi.start(request, to: target) { [self] result, seconds in
+            switch result {
+            case .success(let response):
+                log.response(response, seconds: seconds)
+                let mismatches = JSONRPC.judge(status: response.status, body: response.body, id: id, spec: call)
                 if !mismatches.isEmpty { outcome = .failed(mismatches) }
             case .failure(let error):
                 log.line("! \(error.kind.rawValue): \(error.message)")

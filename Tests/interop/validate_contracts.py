@@ -410,6 +410,14 @@ KNOWN_BAD = [
      I0 + "/sse/events/0/after"),
     ("sse close not a boolean", with_(["interactions", 0], {"name": "s", "sse": {"request": {"path": "/e"}, "events": [], "close": "no"}}),
      I0 + "/sse/close"),
+    # json-rpc
+    ("jsonrpc without method", with_(["interactions", 0], {"name": "r", "jsonrpc": {"result": 1}}), I0 + "/jsonrpc"),
+    ("jsonrpc reserved method", with_(["interactions", 0], {"name": "r", "jsonrpc": {"method": "rpc.discover", "result": 1}}),
+     I0 + "/jsonrpc/method"),
+    ("jsonrpc error without message", with_(["interactions", 0], {"name": "r", "jsonrpc": {"method": "m", "error": {"code": 1}}}),
+     I0 + "/jsonrpc/error"),
+    ("jsonrpc path with a query", with_(["interactions", 0], {"name": "r", "jsonrpc": {"path": "/rpc?x=1", "method": "m", "result": 1}}),
+     I0 + "/jsonrpc/path"),
     # messages
     ("message without body", with_(["interactions", 0], {"name": "m", "message": {"metadata": {"topic": "t"}}}), I0 + "/message"),
     ("message metadata not an object", with_(["interactions", 0], {"name": "m", "message": {"body": {"a": 1}, "metadata": ["t"]}}),
@@ -502,7 +510,7 @@ KNOWN_GOOD = [
     ("XML response body", with_(RES, {"headers": {"Content-Type": "application/xml"},
                                        "body": '<order xmlns="urn:shop" id="42"><item sku="A">cup</item><item sku="B"/></order>'})),
     ("reserved kind (the schema allows it; treaty lint says 'not supported yet')",
-     with_(["interactions", 0], {"name": "call", "jsonrpc": {"anything": True}})),
+     with_(["interactions", 0], {"name": "stream", "tcp": {"anything": True}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},
@@ -543,6 +551,11 @@ KNOWN_GOOD = [
                     "within": "1s"},
                    {"data": "two\nlines", "retry": 3000}, {"data": {"$integer": 3}}],
         "close": False}})),
+    ("jsonrpc calls: result, error, notification", {"treaty": 1, "consumer": "c", "provider": "p", "interactions": [
+        {"name": "a", "jsonrpc": {"method": "sum", "params": [1, {"$integer": 2}], "result": {"$integer": 3}}},
+        {"name": "b", "jsonrpc": {"path": "/api", "method": "fail", "params": {"x": 1},
+                                  "error": {"code": -32000, "message": {"$regex": "^boom", "example": "boom"}, "data": {"why": "x"}}}},
+        {"name": "c", "jsonrpc": {"method": "log", "params": {"line": "x"}, "notification": True}}]}),
     ("message with matchers, content type and metadata", with_(["interactions", 0], {"name": "m", "message": {
         "contentType": "application/json", "metadata": {"topic": "orders", "key": {"$regex": "^o-\\d+$", "example": "o-1"}},
         "body": {"event": "shipped", "at": {"$datetime": "2026-01-01T00:00:00Z", "generate": "now"}}}})),

@@ -23,6 +23,8 @@ public struct Interaction: Sendable {
         case longPoll(LongPollInteraction)
         /// A WebSocket conversation.
         case websocket(WebSocketInteraction)
+        /// A JSON-RPC 2.0 call over HTTP.
+        case jsonrpc(JSONRPCInteraction)
         /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
         case message(MessageSpec)
         /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
@@ -71,6 +73,12 @@ public struct Interaction: Sendable {
         return nil
     }
 
+    /// The call, for JSON-RPC interactions.
+    public var jsonrpc: JSONRPCInteraction? {
+        if case .jsonrpc(let call) = kind { return call }
+        return nil
+    }
+
     /// The WebSocket conversation, for WebSocket interactions.
     public var websocket: WebSocketInteraction? {
         if case .websocket(let ws) = kind { return ws }
@@ -95,6 +103,7 @@ public struct Interaction: Sendable {
         case .sse: "sse"
         case .longPoll: "longPoll"
         case .websocket: "websocket"
+        case .jsonrpc: "jsonrpc"
         case .message: "message"
         case .synchronousMessage: "synchronous message"
         }
@@ -106,5 +115,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message]
+    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message, .jsonrpc]
 }

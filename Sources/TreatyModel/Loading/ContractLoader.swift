@@ -156,6 +156,8 @@ public struct ContractLoader: Sendable {
             decoded = HTTPDecoder(context: context).decodeWebSocket(kindMember.value, kindPointer).map { .websocket($0) }
         case .message:
             decoded = HTTPDecoder(context: context).decodeMessage(kindMember.value, kindPointer).map { .message($0) }
+        case .jsonrpc:
+            decoded = HTTPDecoder(context: context).decodeJSONRPC(kindMember.value, kindPointer).map { .jsonrpc($0) }
         default:
             decoded = nil
         }
@@ -167,8 +169,8 @@ public struct ContractLoader: Sendable {
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
         if behaviour != nil, [.longPoll, .websocket, .message].contains(kind), let member = reader.object.member("mock") {
-            context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them "
-                            + (kind == .longPoll ? "(its \"hold\" sets the timing)" : kind == .websocket ? "(use \"after\" on its steps)" : ""),
+            context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them"
+                            + (kind == .longPoll ? " (its \"hold\" sets the timing)" : kind == .websocket ? " (use \"after\" on its steps)" : ""),
                             at: member.keyPosition, pointer / "mock")
         }
         interaction.scenario = scenario
