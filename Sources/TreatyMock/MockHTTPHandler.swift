@@ -89,6 +89,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if requestHead.method == .POST, requestHead.uri == MessageHub.path + "/produce" {
             return produce(body, context, head: requestHead)
         }
+        if requestHead.method == .GET, !responder.current.rpcSocketCalls.isEmpty,
+           let calls = responder.current.rpcSocketCalls[HTTPRequestData(method: "GET", target: requestHead.uri).path],
+           let key = requestHead.headers.first(name: "Sec-WebSocket-Key"),
+           requestHead.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {
+            return switchToWebSocket(context, key: key, subprotocol: nil,
+                                     handler: JSONRPCSocket(calls: calls, journal: journal, contract: contractIndex, shard: shard, log: log))
+        }
         if requestHead.method == .POST, !responder.current.rpcCalls.isEmpty,
            let calls = responder.current.rpcCalls[HTTPRequestData(method: "POST", target: requestHead.uri).path] {
             return rpc(calls, body, context, head: requestHead)
@@ -237,6 +244,30 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard context.channel.isActive else { return }
             context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
         }
+    }
+
+    /// Answers 101 and replaces the HTTP handlers with NIO's WebSocket codec and `handler`.
+    private func switchToWebSocket(_ context: ChannelHandlerContext, key: String, subprotocol: String?, handler: any ChannelHandler) {
+        guard let encoder = encoderContext(context) else { return context.close(promise: nil) }
+        let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: \(WebSocketConversation.accept(key))\r\n"
+            + (subprotocol.map { "Sec-WebSocket-Protocol: \($0)\r\n" } ?? "") + "\r\n"
+        encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: accepted)), promise: nil)
+        timeouts?.multiplexed()
+        timeouts?.streamOpened()
+        let pipeline = context.pipeline.syncOperations
+        if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+            pipeline.removeHandler(context: decoder, promise: nil)
+        }
+        pipeline.removeHandler(context: encoder, promise: nil)
+        if let errors = try? pipeline.context(handlerType: ProtocolErrorHandler.self) { pipeline.removeHandler(context: errors, promise: nil) }
+        do {
+            try pipeline.addHandlers([ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: max(1 << 14, min(configuration.maximumBodyBytes, 1 << 24)))),
+                                      WebSocketFrameEncoder(), handler], position: .last)
+        } catch {
+            return context.close(promise: nil)
+        }
+        pipeline.removeHandler(context: context, promise: nil)
     }
 
     /// A JSON-RPC endpoint: single calls, batches and notifications answered by method and params,

@@ -121,6 +121,8 @@ public struct MockResponder: Sendable {
 
     /// JSON-RPC calls by endpoint path: a POST there is answered by method and params.
     public let rpcCalls: [String: [JSONRPC.Call]]
+    /// JSON-RPC calls over WebSocket by path: a WebSocket opened there answers each text frame.
+    public let rpcSocketCalls: [String: [JSONRPC.Call]]
 
     public let contract: Contract
     /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
@@ -199,12 +201,14 @@ public struct MockResponder: Sendable {
             callbacks[i] = (interaction.callbacks, JSONObject(interaction.states.flatMap(\.params.members)))
         }
         self.callbacks = callbacks
-        var rpcCalls: [String: [JSONRPC.Call]] = [:]
+        var rpcCalls: [String: [JSONRPC.Call]] = [:], rpcSocketCalls: [String: [JSONRPC.Call]] = [:]
         for (i, interaction) in contract.interactions.enumerated() {
             guard let call = interaction.jsonrpc else { continue }
-            rpcCalls[call.path, default: []].append(JSONRPC.Call(position: i, name: interaction.name, spec: call))
+            let entry = JSONRPC.Call(position: i, name: interaction.name, spec: call)
+            if call.transport == .websocket { rpcSocketCalls[call.path, default: []].append(entry) } else { rpcCalls[call.path, default: []].append(entry) }
         }
         self.rpcCalls = rpcCalls
+        self.rpcSocketCalls = rpcSocketCalls
         var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
         for (position, interaction) in contract.interactions.enumerated() {
             guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }

@@ -542,6 +542,7 @@ final class InteractionRun {
         }
         let request = HTTPRequestData(method: "POST", path: call.path, headers: headers, body: JSONNode.object(members).renderedBytes())
         let target = RequestBuilder.url(base: baseURL, request: request)
+        if call.transport == .websocket { return rpcOverWebSocket(call, request, id: id) }
         log.request(request, url: target)
         multi.start(request, to: target) { [self] result, seconds in
             switch result {
@@ -555,6 +556,36 @@ final class InteractionRun {
             }
             tearDown()
         }
+    }
+
+    /// JSON-RPC over a WebSocket: the call as a text frame on a socket opened at the endpoint's path,
+    /// on a thread of its own like a conversation; `tick` judges the answer.
+    private func rpcOverWebSocket(_ call: JSONRPCInteraction, _ request: HTTPRequestData, id: Int?) {
+        let client: WebSocketClient
+        do throws(TransportError) {
+            client = try WebSocketClient(url: baseURL, masked: log.masked)
+        } catch {
+            outcome = .error(kind: error.kind.rawValue, message: error.message)
+            return tearDown()
+        }
+        conversing = true
+        let box = conversation, transport = options.transport
+        let upgrade = HTTPRequestData(method: "GET", path: call.path, headers: request.headers.filter { !$0.name.caseInsensitiveEquals("Content-Type") })
+        let text = String(decoding: request.body, as: UTF8.self)
+        let sendable = UnsafeSendable(value: client)
+        let thread = Thread {
+            let client = sendable.value
+            switch client.exchange(upgrade, text: text, expectAnswer: id != nil, options: transport) {
+            case .success(.answer(let answer)):
+                box.set(.success(JSONRPC.judge(status: answer == nil ? 204 : 200, body: answer ?? [], id: id, spec: call)), log: client.log.text)
+            case .success(.mismatches(let mismatches)):
+                box.set(.success(mismatches), log: client.log.text)
+            case .failure(let error):
+                box.set(.failure(error), log: client.log.text)
+            }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 
     /// Makes the call a long poll waits for, once its time came; picks up a finished conversation.

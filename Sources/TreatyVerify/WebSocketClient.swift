@@ -101,6 +101,42 @@ final class WebSocketClient {
         }
     }
 
+    /// What one JSON-RPC exchange over a WebSocket came to.
+    enum Exchange {
+        /// The answer's text (nil: none came, as for a notification).
+        case answer([UInt8]?)
+        /// The upgrade or the protocol went wrong.
+        case mismatches([Mismatch])
+    }
+
+    /// JSON-RPC over a WebSocket: upgrade, send `text` as one text frame, read the answer (or, for a
+    /// notification, make sure none comes within half a second), close.
+    func exchange(_ request: HTTPRequestData, text: String, expectAnswer: Bool, options: TransportOptions) -> Result<Exchange, TransportError> {
+        do throws(Failure) {
+            try connect(options)
+            try handshake(request, subprotocol: nil, timeout: options.timeout)
+            try send(.text(.string(text)))
+            var answer: [UInt8]?
+            if expectAnswer {
+                let frame = try receive(until: .now() + .milliseconds(Int(options.timeout * 1000)), expecting: "the JSON-RPC answer")
+                guard case .text(let reply) = frame else {
+                    return .success(.mismatches([Mismatch(path: "$", expected: "a text frame", actual: frame.summary, rule: "type",
+                                                          message: "expected the answer as a text frame, got \(frame.summary)")]))
+                }
+                answer = Array(reply.utf8)
+            } else if case .text(let reply)? = try? receive(until: .now() + .milliseconds(500), expecting: "nothing") {
+                answer = Array(reply.utf8)
+            }
+            try? send(.close(code: 1000, reason: "done"))
+            return .success(.answer(answer))
+        } catch {
+            switch error {
+            case .transport(let error): return .failure(error)
+            case .mismatch(let mismatches): return .success(.mismatches(mismatches))
+            }
+        }
+    }
+
     private func deadline(_ step: WebSocketStep, _ options: TransportOptions) -> DispatchTime {
         .now() + .milliseconds(Int((step.withinMilliseconds.map { Double($0) / 1000 + 1 } ?? options.timeout) * 1000))
     }

@@ -61,13 +61,44 @@ def provider(drift: bool = False) -> Flask:
 
 
 def test_verify_a_real_json_rpc_provider(tmp_path):
+    http_calls = "^(get points|redeem more points than there are|record a visit)$"  # Flask speaks no WebSocket
     with Provider(provider()) as good:
-        result = run_treaty("verify", LOYALTY, "--base-url", good.url, "--junit", str(tmp_path / "good.xml"))
+        result = run_treaty("verify", LOYALTY, "--base-url", good.url, "--junit", str(tmp_path / "good.xml"), "--interaction", http_calls)
     assert result.returncode == 0, result.stdout
     assert_valid_junit(tmp_path / "good.xml")
     with Provider(provider(drift=True)) as bad:
-        drifted = run_treaty("verify", LOYALTY, "--base-url", bad.url)
+        drifted = run_treaty("verify", LOYALTY, "--base-url", bad.url, "--interaction", http_calls)
     assert drifted.returncode == 1
     for expected in ['$.id: expected the id of the call, 1, got "other"', "$.result.points: expected an integer",
                      "$.error: expected an error object, got a result"]:
         assert expected in drifted.stdout, expected + "\n" + drifted.stdout
+
+
+def test_json_rpc_over_a_websocket_with_the_mock_and_a_websockets_server():
+    import json
+    import threading
+
+    from websockets.sync.client import connect
+    from websockets.sync.server import serve
+
+    running = start_mock(LOYALTY, "--port", "0")
+    try:
+        with connect(running.urls["loyalty"].replace("http://", "ws://") + "/rpc/ws", open_timeout=5) as ws:
+            ws.send(json.dumps({"jsonrpc": "2.0", "id": 9, "method": "points.get", "params": {"customer": "c-1"}}))
+            assert json.loads(ws.recv(timeout=5)) == {"jsonrpc": "2.0", "id": 9, "result": {"customer": "c-1", "points": 120}}
+    finally:
+        running.stop()
+
+    def handler(ws):
+        for message in ws:
+            call = json.loads(message)
+            ws.send(json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": {"customer": "c-1", "points": 77, "since": "2020"}}))
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        result = run_treaty("verify", LOYALTY, "--base-url", f"http://127.0.0.1:{server.socket.getsockname()[1]}",
+                            "--interaction", "watch points over a websocket")
+        server.shutdown()
+        thread.join(timeout=5)
+    assert result.returncode == 0, result.stdout

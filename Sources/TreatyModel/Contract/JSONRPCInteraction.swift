@@ -11,6 +11,12 @@ public struct JSONRPCInteraction: Sendable {
     public var outcome: Outcome
     /// A notification carries no id and gets no answer.
     public var notification: Bool
+    /// How calls travel: POSTed over HTTP, or as text frames on a WebSocket opened at `path`.
+    public var transport: Transport = .http
+
+    public enum Transport: String, Sendable {
+        case http, websocket
+    }
 
     public enum Outcome: Sendable {
         case result(Pattern)

@@ -253,7 +253,13 @@ struct HTTPDecoder {
     /// `{"path": "/rpc", "headers", "method", "params", "result" | "error": {"code", "message", "data"}, "notification": false}`
     func decodeJSONRPC(_ node: JSONNode, _ pointer: JSONPointer) -> JSONRPCInteraction? {
         guard let reader = ObjectReader(node, pointer, context, what: "a jsonrpc interaction") else { return nil }
-        reader.checkKeys(["path", "headers", "method", "params", "result", "error", "notification"])
+        reader.checkKeys(["path", "headers", "method", "params", "result", "error", "notification", "transport"])
+        var transport = JSONRPCInteraction.Transport.http
+        if let t = reader.string("transport") {
+            if let known = JSONRPCInteraction.Transport(rawValue: t) { transport = known } else {
+                context.error("\"transport\" is \"http\" or \"websocket\", found \"\(t)\"", at: reader["transport"]?.position, pointer / "transport")
+            }
+        }
         let path = reader.string("path") ?? "/rpc"
         if !path.hasPrefix("/") || path.contains("?") {
             context.error("a JSON-RPC \"path\" starts with \"/\" and has no query, found \"\(path)\"", at: reader["path"]?.position, pointer / "path")
@@ -300,7 +306,9 @@ struct HTTPDecoder {
             context.error("a notification gets no answer: leave out \"result\" and \"error\"", at: node.position, pointer)
         }
         guard let method else { return nil }
-        return JSONRPCInteraction(path: path, headers: headers, method: method, params: params, outcome: outcome, notification: notification)
+        var call = JSONRPCInteraction(path: path, headers: headers, method: method, params: params, outcome: outcome, notification: notification)
+        call.transport = transport
+        return call
     }
 
     func decodeSSEEvent(_ node: JSONNode, _ pointer: JSONPointer) -> SSEEvent? {
