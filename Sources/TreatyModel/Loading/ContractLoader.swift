@@ -168,7 +168,7 @@ public struct ContractLoader: Sendable {
         var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
-        if behaviour != nil, [.longPoll, .websocket, .message].contains(kind), let member = reader.object.member("mock") {
+        if behaviour != nil, [.longPoll, .websocket, .message, .jsonrpc].contains(kind), let member = reader.object.member("mock") {
             context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them"
                             + (kind == .longPoll ? " (its \"hold\" sets the timing)" : kind == .websocket ? " (use \"after\" on its steps)" : ""),
                             at: member.keyPosition, pointer / "mock")
