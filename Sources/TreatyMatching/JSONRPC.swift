@@ -39,6 +39,7 @@ public enum JSONRPC {
             }
             let id = object["id"]
             if let id, id.stringValue == nil, id.numberValue == nil, !id.isNull {
+                problems.append("\"\(method)\": an id that is neither a string, a number nor null: \(id.rendered())")
                 return error(.null, -32600, "Invalid Request", .string("\"id\" is a string, a number or null"))
             }
             let candidates = calls.filter { $0.spec.method == method }

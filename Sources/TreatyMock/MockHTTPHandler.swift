@@ -82,6 +82,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func handle(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
         if preflight(requestHead, context) { return }
+        // Read once: each read of the box copies the responder (a retain per stored reference).
+        let current = responder.current
         if let hub, requestHead.method == .GET, requestHead.uri.hasPrefix(MessageHub.path),
            HTTPRequestData(method: "GET", target: requestHead.uri).path == MessageHub.path {
             return subscribe(hub, context, head: requestHead)
@@ -89,22 +91,21 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if requestHead.method == .POST, requestHead.uri == MessageHub.path + "/produce" {
             return produce(body, context, head: requestHead)
         }
-        if requestHead.method == .GET, !responder.current.rpcSocketCalls.isEmpty,
-           let calls = responder.current.rpcSocketCalls[HTTPRequestData(method: "GET", target: requestHead.uri).path],
+        if requestHead.method == .GET, !current.rpcSocketCalls.isEmpty,
+           let calls = current.rpcSocketCalls[HTTPRequestData(method: "GET", target: requestHead.uri).path],
            let key = requestHead.headers.first(name: "Sec-WebSocket-Key"),
            requestHead.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {
             return switchToWebSocket(context, key: key, subprotocol: nil,
                                      handler: JSONRPCSocket(calls: calls, journal: journal, contract: contractIndex, shard: shard, log: log))
         }
-        if requestHead.method == .POST, !responder.current.rpcCalls.isEmpty,
-           let calls = responder.current.rpcCalls[HTTPRequestData(method: "POST", target: requestHead.uri).path] {
+        if requestHead.method == .POST, !current.rpcCalls.isEmpty,
+           let calls = current.rpcCalls[HTTPRequestData(method: "POST", target: requestHead.uri).path] {
             return rpc(calls, body, context, head: requestHead)
         }
         let request = HTTPRequestData(
             method: requestHead.method.rawValue, target: requestHead.uri,
             headers: requestHead.headers.map { ($0.name, $0.value) },
             body: body.readableBytes > 0 ? Array(body.readableBytesView) : [])
-        let current = responder.current
         let answer = current.respond(to: request, baseURL: baseURL(context))
         report(request, answer)
         if let position = answer.position, let dispatcher,

@@ -5,8 +5,9 @@ import TreatyModel
 
 /// Plays the provider for one contract: picks the interaction for a request and gives its
 /// prepared answer, or a diagnostic answer naming the nearest interaction. Matching knows no NIO;
-/// answers that never change also carry their wire form, built once.
-public struct MockResponder: Sendable {
+/// answers that never change also carry their wire form, built once. A class, so that a request
+/// reads it with one reference count rather than one per stored property.
+public final class MockResponder: Sendable {
     /// An answer; a class, so that handing out a prepared one costs a single reference count.
     public final class Answer: Sendable {
         public let status: Int
