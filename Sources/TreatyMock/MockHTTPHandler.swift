@@ -200,32 +200,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// with `Upgrade: websocket`, a WebSocket that gets each message's contents as a text frame.
     private func subscribe(_ hub: MessageHub, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
         if head.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }),
-           let key = head.headers.first(name: "Sec-WebSocket-Key"), let encoder = encoderContext(context) {
-            let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: \(WebSocketConversation.accept(key))\r\n\r\n"
-            encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: accepted)), promise: nil)
-            timeouts?.multiplexed()
-            timeouts?.streamOpened()
-            let pipeline = context.pipeline.syncOperations
-            if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
-                pipeline.removeHandler(context: decoder, promise: nil)
-            }
-            pipeline.removeHandler(context: encoder, promise: nil)
-            if let errors = try? pipeline.context(handlerType: ProtocolErrorHandler.self) { pipeline.removeHandler(context: errors, promise: nil) }
+           let key = head.headers.first(name: "Sec-WebSocket-Key") {
             // A conversation that only listens: every message arrives as a server text frame.
-            let listener = WebSocketConversation(interaction: "messages", steps: [], maximumMessageBytes: 1 << 16, log: log)
-            do {
-                try pipeline.addHandlers([ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 16)), WebSocketFrameEncoder(), listener],
-                                         position: .last)
-            } catch {
-                return context.close(promise: nil)
-            }
-            let channel = context.channel
-            hub.subscribe(channel, contract: contractIndex, frames: true) { bytes in
+            let channel = context.channel, contract = contractIndex
+            switchToWebSocket(context, key: key, subprotocol: nil,
+                              handler: WebSocketConversation(interaction: "messages", steps: [], maximumMessageBytes: 1 << 16, log: log))
+            hub.subscribe(channel, contract: contract, frames: true) { bytes in
                 guard channel.isActive else { return }
                 channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: bytes), promise: nil)
             }
-            pipeline.removeHandler(context: context, promise: nil)
             return
         }
         var headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
@@ -321,7 +304,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func upgrade(_ websocket: WebSocketInteraction, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext,
                          head: HTTPRequestHead) {
         let name = answer.interaction ?? ""
-        guard let encoder = encoderContext(context) else {
+        guard encoderContext(context) != nil else {
             log("websocket \"\(name)\": asked over HTTP/2; WebSocket over HTTP/2 (RFC 8441) is not served")
             return write(context, status: 501, headers: [("Content-Type", "text/plain")],
                          body: Array("WebSocket needs HTTP/1.1 here (RFC 8441 over HTTP/2 is not supported)\n".utf8), head: head, keepAlive: true)
@@ -336,7 +319,6 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                          body: Array("\"\(name)\" is a WebSocket conversation: send Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13\n".utf8),
                          head: head, keepAlive: false)
         }
-        var extra = ""
         if let subprotocol = websocket.subprotocol {
             let offered = headers[canonicalForm: "Sec-WebSocket-Protocol"].map { String($0).trimmingCharacters(in: .whitespaces) }
             guard offered.contains(subprotocol) else {
@@ -345,31 +327,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                              body: Array("the contract's subprotocol \"\(subprotocol)\" was not offered (Sec-WebSocket-Protocol: \(offered.joined(separator: ", ")))\n".utf8),
                              head: head, keepAlive: false)
             }
-            extra = "Sec-WebSocket-Protocol: \(subprotocol)\r\n"
         }
-        let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: \(WebSocketConversation.accept(key))\r\n\(extra)\r\n"
-        encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: accepted)), promise: nil)
         runAfterAnswer()
-        // The conversation may rest as long as it likes: only the close ends it.
-        timeouts?.multiplexed()
-        timeouts?.streamOpened()
-        let pipeline = context.pipeline.syncOperations
-        do {
-            if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
-                pipeline.removeHandler(context: decoder, promise: nil)
-            }
-            pipeline.removeHandler(context: encoder, promise: nil)
-            if let errors = try? pipeline.context(handlerType: ProtocolErrorHandler.self) { pipeline.removeHandler(context: errors, promise: nil) }
-            try pipeline.addHandlers([
-                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: max(1 << 14, min(configuration.maximumBodyBytes, 1 << 24)))),
-                WebSocketFrameEncoder(),
-                WebSocketConversation(interaction: name, steps: websocket.steps, maximumMessageBytes: configuration.maximumBodyBytes, log: log),
-            ], position: .last)  // in this order behind this handler, which leaves next
-            pipeline.removeHandler(context: context, promise: nil)
-        } catch {
-            context.close(promise: nil)
-        }
+        switchToWebSocket(context, key: key, subprotocol: websocket.subprotocol,
+                          handler: WebSocketConversation(interaction: name, steps: websocket.steps,
+                                                         maximumMessageBytes: configuration.maximumBodyBytes, log: log))
     }
 
     /// A pending answer (delayed, or a stream) ended: answer the requests that waited for it.

@@ -14,7 +14,7 @@ def contract(body: dict) -> str:
         {"name": "greeting", "http": {"request": {"path": "/hello"}, "response": {"body": body}}}]})
 
 
-def wait_for(check, timeout: float = 8.0) -> bool:
+def wait_for(check, timeout: float = 20.0) -> bool:  # generous: CI machines can be busy
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():

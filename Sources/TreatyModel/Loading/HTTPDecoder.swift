@@ -172,14 +172,7 @@ struct HTTPDecoder {
     func decodeWebSocketStep(_ node: JSONNode, _ pointer: JSONPointer) -> WebSocketStep? {
         guard let reader = ObjectReader(node, pointer, context, what: "a conversation step") else { return nil }
         reader.checkKeys(["client", "server", "after", "within"])
-        func duration(_ key: String) -> Int? {
-            guard let n = reader[key] else { return nil }
-            guard let text = n.stringValue, let ms = DurationText.milliseconds(text) else {
-                context.error("\"\(key)\" is a duration such as \"250ms\" or \"2s\", found \(n.rendered())", at: n.position, pointer / key)
-                return nil
-            }
-            return ms
-        }
+        func duration(_ key: String) -> Int? { optionalDuration(reader, key) }
         let sides = [("client", WebSocketStep.Side.client), ("server", .server)].filter { reader[$0.0] != nil }
         guard sides.count == 1, let (key, side) = sides.first, let body = reader[key] else {
             context.error("a conversation step has \"client\" (the client sends) or \"server\" (the server sends), exactly one",
@@ -321,14 +314,7 @@ struct HTTPDecoder {
             }
             return value
         }
-        func duration(_ key: String) -> Int? {
-            guard let n = reader[key] else { return nil }
-            guard let text = n.stringValue, let ms = DurationText.milliseconds(text) else {
-                context.error("\"\(key)\" is a duration such as \"250ms\" or \"2s\", found \(n.rendered())", at: n.position, pointer / key)
-                return nil
-            }
-            return ms
-        }
+        func duration(_ key: String) -> Int? { optionalDuration(reader, key) }
         let event = field("event"), id = field("id")
         if let id, id.contains("\0") { context.error("an event \"id\" must not contain NUL", at: reader["id"]?.position, pointer / "id") }
         let retry = reader.integer("retry", in: 0...86_400_000)
@@ -339,6 +325,16 @@ struct HTTPDecoder {
         if case .string = pattern.example.value { data = .text(pattern) } else { data = .json(pattern) }
         return SSEEvent(event: event, id: id, data: data, retry: retry, afterMilliseconds: after, withinMilliseconds: within,
                         position: node.position, pointer: pointer)
+    }
+
+    /// The duration at `key` of `reader` ("250ms", "2s"), nil when absent or (with an error) not one.
+    func optionalDuration(_ reader: ObjectReader, _ key: String) -> Int? {
+        guard let n = reader[key] else { return nil }
+        guard let text = n.stringValue, let ms = DurationText.milliseconds(text) else {
+            context.error("\"\(key)\" is a duration such as \"250ms\" or \"2s\", found \(n.rendered())", at: n.position, reader.pointer / key)
+            return nil
+        }
+        return ms
     }
 
     /// `[{"name": …, "after": "100ms", "request": {"method": "POST", "url": …, "headers": …, "body": …}}]`
