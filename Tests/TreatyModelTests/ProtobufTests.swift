@@ -39,6 +39,18 @@ import TreatyTestSupport
         #expect(bytes.count == (try fixture("order.bin")).count)
     }
 
+    @Test func wellKnownTypesHaveTheirOwnJSONBothWays() throws {
+        let transcoder = ProtoJSON(pool: try ProtoDescriptorPool(descriptorSet: fixture("wkt.pb")))
+        let expected = try JSONParser.parse(fixture("event.json")).root
+        let decoded = try transcoder.decode(fixture("event.bin"), as: "shop.v1.Event")
+        #expect(decoded == expected, "\(decoded.rendered(pretty: true))")
+        let bytes = try transcoder.encode(expected, as: "shop.v1.Event")
+        #expect(try transcoder.decode(bytes, as: "shop.v1.Event") == expected)
+        #expect(ProtoWellKnown.parseTimestamp("2026-11-26T11:00:20.5+01:00").map { [$0.0, Int64($0.1)] } == [1_795_687_220, 500_000_000])
+        #expect(ProtoWellKnown.parseDuration("-0.25s").map { [$0.0, Int64($0.1)] } == [0, -250_000_000])
+        #expect(ProtoWellKnown.parseTimestamp("2026-13-01T00:00:00Z") == nil && ProtoWellKnown.parseDuration("1.5") == nil)
+    }
+
     @Test(arguments: [
         (#"{"id": "x"}"#, "$.id: expected an integer"),
         (#"{"status": "LOST"}"#, #""LOST" is not a value of shop.v1.Status"#),

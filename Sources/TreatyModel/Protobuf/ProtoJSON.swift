@@ -4,7 +4,7 @@ import Foundation
 /// (64-bit integers as JSON strings, bytes as base64, NaN and infinities as strings), enums (by
 /// name; numbers accepted), nested messages, repeated fields (packed or not when reading; packed
 /// when writing numbers), maps and oneofs. Unknown fields are skipped when reading.
-/// (Well-known types get their special JSON forms in a later step.)
+/// Well-known types get their own JSON forms (`ProtoWellKnown`).
 public struct ProtoJSON: Sendable {
     public let pool: ProtoDescriptorPool
 
@@ -55,6 +55,7 @@ public struct ProtoJSON: Sendable {
                 members.append((field.jsonName, .object(map)))
             }
         }
+        if ProtoWellKnown.special.contains(type) { return try ProtoWellKnown.fromGeneric(type, .object(members), self) }
         return .object(members)
     }
 
@@ -124,6 +125,8 @@ public struct ProtoJSON: Sendable {
 
     private func encodeMessage(_ json: JSONNode, _ type: String, path: String) throws(ProtoError) -> [UInt8] {
         let descriptor = try message(type)
+        var json = json
+        if ProtoWellKnown.special.contains(type) { json = try ProtoWellKnown.toGeneric(type, json, self, at: path) }
         guard let object = json.objectValue else { throw ProtoError("\(path): \(type) is written as a JSON object, found \(json.typeName)") }
         var writer = ProtoWriter()
         var oneofsSet: [Int: String] = [:]
@@ -132,7 +135,8 @@ public struct ProtoJSON: Sendable {
             guard let field = descriptor.field(named: member.key) else {
                 throw ProtoError("\(at): \(type) has no field \"\(member.key)\" (fields: \(descriptor.fields.map(\.jsonName).joined(separator: ", ")))")
             }
-            if member.value.isNull { continue }
+            // null means "not set", except for a Value, whose null is a value.
+            if member.value.isNull && field.typeName != "google.protobuf.Value" { continue }
             if let oneof = field.oneofIndex, !field.proto3Optional {
                 if let other = oneofsSet[oneof] {
                     throw ProtoError("\(at): \"\(other)\" and \"\(member.key)\" are in the same oneof \(descriptor.oneofs[safe: oneof] ?? "")")
