@@ -135,7 +135,6 @@ public struct Verifier: Sendable {
             return targets.enumerated().map { index, target in suite(target, cases: results[index].map { $0! }) }
         }
 
-        var waitingForCallbacks: [InteractionRun] { inFlight.filter(\.isWaitingForCallbacks) }
         private var inFlight: [InteractionRun] = []
 
         /// The overall deadline passed: what runs ends with a timeout error, what waits is not run.
@@ -379,6 +378,15 @@ final class InteractionRun {
     /// libcurl connection); `tick` picks up its outcome.
     private func converse() {
         guard let websocket = interaction.websocket, let request else { return complete() }
+        let transport = options.transport
+        onSocketThread { client in
+            client.converse(request, subprotocol: websocket.subprotocol, steps: websocket.steps, options: transport)
+        }
+    }
+
+    /// Runs `work` with a new WebSocket client on a thread of its own (it blocks on the socket);
+    /// `tick` picks up the outcome it leaves, with the client's log.
+    private func onSocketThread(_ work: @escaping @Sendable (WebSocketClient) -> Result<[Mismatch], TransportError>) {
         let client: WebSocketClient
         do throws(TransportError) {
             client = try WebSocketClient(url: baseURL, masked: log.masked)
@@ -387,12 +395,11 @@ final class InteractionRun {
             return tearDown()
         }
         conversing = true
-        let box = conversation, transport = options.transport
+        let box = conversation
         let sendable = UnsafeSendable(value: client)
         let thread = Thread {
             let client = sendable.value
-            let result = client.converse(request, subprotocol: websocket.subprotocol, steps: websocket.steps, options: transport)
-            box.set(result, log: client.log.text)
+            box.set(work(client), log: client.log.text)
         }
         thread.stackSize = 1 << 20
         thread.start()
@@ -561,31 +568,17 @@ final class InteractionRun {
     /// JSON-RPC over a WebSocket: the call as a text frame on a socket opened at the endpoint's path,
     /// on a thread of its own like a conversation; `tick` judges the answer.
     private func rpcOverWebSocket(_ call: JSONRPCInteraction, _ request: HTTPRequestData, id: Int?) {
-        let client: WebSocketClient
-        do throws(TransportError) {
-            client = try WebSocketClient(url: baseURL, masked: log.masked)
-        } catch {
-            outcome = .error(kind: error.kind.rawValue, message: error.message)
-            return tearDown()
-        }
-        conversing = true
-        let box = conversation, transport = options.transport
+        let transport = options.transport
         let upgrade = HTTPRequestData(method: "GET", path: call.path, headers: request.headers.filter { !$0.name.caseInsensitiveEquals("Content-Type") })
         let text = String(decoding: request.body, as: UTF8.self)
-        let sendable = UnsafeSendable(value: client)
-        let thread = Thread {
-            let client = sendable.value
-            switch client.exchange(upgrade, text: text, expectAnswer: id != nil, options: transport) {
-            case .success(.answer(let answer)):
-                box.set(.success(JSONRPC.judge(status: answer == nil ? 204 : 200, body: answer ?? [], id: id, spec: call)), log: client.log.text)
-            case .success(.mismatches(let mismatches)):
-                box.set(.success(mismatches), log: client.log.text)
-            case .failure(let error):
-                box.set(.failure(error), log: client.log.text)
+        onSocketThread { client in
+            client.exchange(upgrade, text: text, expectAnswer: id != nil, options: transport).map { exchange in
+                switch exchange {
+                case .answer(let answer): JSONRPC.judge(status: answer == nil ? 204 : 200, body: answer ?? [], id: id, spec: call)
+                case .mismatches(let mismatches): mismatches
+                }
             }
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     /// Makes the call a long poll waits for, once its time came; picks up a finished conversation.
