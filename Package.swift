@@ -34,6 +34,12 @@ let package = Package(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        .target(
+            name: "CZlibShim",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        // gzip for gRPC messages (zlib through the shim above).
+        .target(name: "TreatyCompression", dependencies: ["CZlibShim"], swiftSettings: swiftSettings),
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
@@ -56,7 +62,7 @@ let package = Package(
         .target(
             name: "TreatyVerify",
             dependencies: [
-                "TreatyModel", "TreatyMatching", "TreatyReport", "CCurlShim",
+                "TreatyModel", "TreatyMatching", "TreatyReport", "CCurlShim", "TreatyCompression",
                 // The callback receiver: a small NIO server the provider calls back while it is verified.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -70,11 +76,12 @@ let package = Package(
         .target(
             name: "TreatyMock",
             dependencies: [
-                "TreatyModel", "TreatyMatching",
+                "TreatyModel", "TreatyMatching", "TreatyCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

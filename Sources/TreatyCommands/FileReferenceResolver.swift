@@ -35,3 +35,52 @@ func relativeToCurrent(_ path: String) -> String {
     let prefix = current.hasSuffix("/") ? current : current + "/"
     return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
 }
+
+extension FileReferenceResolver {
+    /// Runs `protoc --include_imports --descriptor_set_out` on `.proto` files named relative to the
+    /// contract's folder (import paths too; the folder itself is always one). `TREATY_PROTOC`
+    /// names another protoc.
+    func compileProtos(_ files: [String], importPaths: [String], from contractFile: String) -> ResolvedReference {
+        let folder = URL(fileURLWithPath: contractFile).deletingLastPathComponent()
+        var includes = [folder.path]
+        for path in importPaths {
+            let url = URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL
+            guard url.resolvingSymlinksInPath().path.hasPrefix(root) else {
+                return .escapesRoot(path: relativeToCurrent(url.path), root: relativeToCurrent(root))
+            }
+            includes.append(url.path)
+        }
+        var sources: [String] = []
+        for file in files {
+            switch resolve(file, from: contractFile) {
+            case .contents: sources.append(URL(fileURLWithPath: file, relativeTo: folder).standardizedFileURL.path)
+            case let other: return other
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let protoc = environment["TREATY_PROTOC"] ?? ((environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { String($0) + "/protoc" }.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let shown = files.joined(separator: ", ")
+        guard let protoc else {
+            return .unreadable(path: shown, reason: "protoc is not installed; install it (apt-get install protobuf-compiler) or give a descriptor set made with protoc --include_imports --descriptor_set_out")
+        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("treaty-\(UUID().uuidString).pb")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: protoc)
+        process.arguments = ["--include_imports", "--descriptor_set_out=\(output.path)"] + includes.map { "-I" + $0 } + sources
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            return .unreadable(path: shown, reason: "\(protoc) cannot run: \(error)")
+        }
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: output.path) else {
+            let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return .unreadable(path: shown, reason: "protoc failed: \(text.isEmpty ? "exit status \(process.terminationStatus)" : text)")
+        }
+        return .contents([UInt8](data), path: shown)
+    }
+}

@@ -125,6 +125,9 @@ public final class MockResponder: Sendable {
     /// JSON-RPC calls over WebSocket by path: a WebSocket opened there answers each text frame.
     public let rpcSocketCalls: [String: [JSONRPC.Call]]
 
+    /// gRPC calls by path, when the contract has protobuf descriptors.
+    public let grpc: GRPCTable?
+
     public let contract: Contract
     /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
     public let unmatchedStatus: Int
@@ -210,6 +213,7 @@ public final class MockResponder: Sendable {
         }
         self.rpcCalls = rpcCalls
         self.rpcSocketCalls = rpcSocketCalls
+        self.grpc = GRPCTable(contract: contract)
         var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
         for (position, interaction) in contract.interactions.enumerated() {
             guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }

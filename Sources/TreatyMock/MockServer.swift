@@ -175,9 +175,10 @@ public enum MockServer {
                                 connection.value.streamOpened()
                                 stream.closeFuture.whenComplete { _ in connection.value.streamClosed() }
                                 return stream.eventLoop.makeCompletedFuture {
-                                    try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
-                                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                                    try stream.pipeline.syncOperations.addHandler(handler(nil))
+                                    // gRPC calls get the frame-level handler; other requests the HTTP one.
+                                    try stream.pipeline.syncOperations.addHandler(GRPCRouter(
+                                        grpc: { GRPCStreamHandler(box: box, journal: journal, contractIndex: index, verbose: configuration.verbose, log: log) },
+                                        http: { [EndStreamCoalescer(), HTTP2FramePayloadToHTTP1ServerCodec(), handler(nil)] }))
                                 }
                             }
                         })

@@ -8,6 +8,8 @@ public struct Contract: Sendable {
     public var provider: String
     public var mock: MockSettings
     public var interactions: [Interaction]
+    /// The protobuf descriptors gRPC interactions use (`"protobuf"`).
+    public var protobuf: ProtobufSettings?
     /// Where the contract came from: a Treaty file, or a Pact file of this specification version.
     public var origin: Origin = .treaty
 

@@ -25,6 +25,8 @@ public struct Interaction: Sendable {
         case websocket(WebSocketInteraction)
         /// A JSON-RPC 2.0 call over HTTP.
         case jsonrpc(JSONRPCInteraction)
+        /// A gRPC call (any of the four kinds).
+        case grpc(GRPCInteraction)
         /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
         case message(MessageSpec)
         /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
@@ -79,6 +81,12 @@ public struct Interaction: Sendable {
         return nil
     }
 
+    /// The call, for gRPC interactions.
+    public var grpc: GRPCInteraction? {
+        if case .grpc(let call) = kind { return call }
+        return nil
+    }
+
     /// The WebSocket conversation, for WebSocket interactions.
     public var websocket: WebSocketInteraction? {
         if case .websocket(let ws) = kind { return ws }
@@ -104,6 +112,7 @@ public struct Interaction: Sendable {
         case .longPoll: "longPoll"
         case .websocket: "websocket"
         case .jsonrpc: "jsonrpc"
+        case .grpc: "grpc"
         case .message: "message"
         case .synchronousMessage: "synchronous message"
         }
@@ -115,5 +124,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message, .jsonrpc]
+    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message, .jsonrpc, .grpc]
 }

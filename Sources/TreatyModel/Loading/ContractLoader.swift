@@ -15,7 +15,7 @@ public struct ContractLoader: Sendable {
         public var diagnostics: [Diagnostic]
     }
 
-    static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "interactions"]
+    static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "protobuf", "interactions"]
     static let interactionKeys = ["name", "description", "given", "mock", "scenario", "callbacks"] + InteractionKindName.allCases.map(\.rawValue)
 
     /// True for a Treaty contract (a `"treaty"` key) or a Pact file (detected by content).
@@ -69,6 +69,10 @@ public struct ContractLoader: Sendable {
             settings.port = reader.integer("port", in: 0...65535)
         }
 
+        if let protobuf = top["protobuf"] {
+            context.protobuf = GRPCDecoder(context: context).decodeProtobuf(protobuf, .root / "protobuf")
+        }
+
         var interactions: [Interaction] = []
         if let list = top.required("interactions") {
             if let elements = list.arrayValue {
@@ -98,8 +102,10 @@ public struct ContractLoader: Sendable {
                           at: (list(top)?[index]).flatMap { $0["longPoll"]?["hold"]?["untilCalled"]?.position } ?? interaction.position, pointer)
         }
         guard let consumer, let provider else { return nil }
-        return Contract(file: context.file, formatVersion: version, consumer: consumer, provider: provider,
-                        mock: settings, interactions: interactions)
+        var contract = Contract(file: context.file, formatVersion: version, consumer: consumer, provider: provider,
+                                mock: settings, interactions: interactions)
+        contract.protobuf = context.protobuf
+        return contract
     }
 
     private func list(_ top: ObjectReader) -> [JSONNode]? { top["interactions"]?.arrayValue }
@@ -158,6 +164,8 @@ public struct ContractLoader: Sendable {
             decoded = HTTPDecoder(context: context).decodeMessage(kindMember.value, kindPointer).map { .message($0) }
         case .jsonrpc:
             decoded = HTTPDecoder(context: context).decodeJSONRPC(kindMember.value, kindPointer).map { .jsonrpc($0) }
+        case .grpc:
+            decoded = GRPCDecoder(context: context).decode(kindMember.value, kindPointer).map { .grpc($0) }
         default:
             decoded = nil
         }
@@ -168,9 +176,10 @@ public struct ContractLoader: Sendable {
         var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
-        if behaviour != nil, [.longPoll, .websocket, .message, .jsonrpc].contains(kind), let member = reader.object.member("mock") {
+        if behaviour != nil, [.longPoll, .websocket, .message, .jsonrpc, .grpc].contains(kind), let member = reader.object.member("mock") {
             context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them"
-                            + (kind == .longPoll ? " (its \"hold\" sets the timing)" : kind == .websocket ? " (use \"after\" on its steps)" : ""),
+                            + (kind == .longPoll ? " (its \"hold\" sets the timing)" : kind == .websocket ? " (use \"after\" on its steps)"
+                               : kind == .grpc ? " (use \"after\" on its stream messages)" : ""),
                             at: member.keyPosition, pointer / "mock")
         }
         interaction.scenario = scenario

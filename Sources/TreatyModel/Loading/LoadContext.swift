@@ -3,6 +3,8 @@ final class LoadContext {
     let file: String
     let resolver: any ReferenceResolver
     private(set) var diagnostics: [Diagnostic] = []
+    /// The contract's protobuf descriptors, once read (gRPC interactions need them).
+    var protobuf: ProtobufSettings?
 
     init(file: String, resolver: any ReferenceResolver) {
         self.file = file

@@ -3,6 +3,16 @@
 public protocol ReferenceResolver: Sendable {
     /// Resolves `reference`, written in `contractFile`, relative to that file's folder.
     func resolve(_ reference: String, from contractFile: String) -> ResolvedReference
+
+    /// Compiles `.proto` files (relative to the contract's folder) into a descriptor set with
+    /// `protoc --include_imports`; `.unreadable` with what to do when protoc is missing or fails.
+    func compileProtos(_ files: [String], importPaths: [String], from contractFile: String) -> ResolvedReference
+}
+
+extension ReferenceResolver {
+    public func compileProtos(_ files: [String], importPaths: [String], from contractFile: String) -> ResolvedReference {
+        .unreadable(path: files.joined(separator: ", "), reason: ".proto files are not compiled here; give a descriptor set (\"descriptorSet\")")
+    }
 }
 
 public enum ResolvedReference: Sendable {

@@ -49,6 +49,20 @@ public struct ProtoDescriptorPool: Sendable {
         public var methods: [Method]
     }
 
+    /// One `.proto` file of the set, as protoc wrote it (what server reflection sends).
+    public struct File: Sendable {
+        public var name: String
+        public var package: String
+        /// The serialised `FileDescriptorProto`.
+        public var bytes: [UInt8]
+        public var dependencies: [String]
+    }
+
+    /// Files in the order of the set (dependencies first, as `--include_imports` writes them).
+    public private(set) var files: [File] = []
+    /// The file that defines each fully qualified symbol: messages, enums, services and methods
+    /// (`shop.v1.Orders.GetOrder`).
+    public private(set) var fileOfSymbol: [String: String] = [:]
     public private(set) var messages: [String: Message] = [:]
     public private(set) var enums: [String: Enumeration] = [:]
     public private(set) var services: [String: Service] = [:]
@@ -58,8 +72,9 @@ public struct ProtoDescriptorPool: Sendable {
         while !reader.atEnd {
             let (field, wire) = try reader.tag()
             if field == 1, wire == .lengthDelimited {
-                var file = try reader.nested()
-                try readFile(&file)
+                let raw = Array(try reader.lengthDelimited())
+                var file = ProtoReader(raw)
+                try readFile(&file, raw: raw)
             } else {
                 try reader.skip(wire)
             }
@@ -69,15 +84,48 @@ public struct ProtoDescriptorPool: Sendable {
         }
     }
 
+    /// The method at `path` (`/shop.v1.Orders/GetOrder` or `shop.v1.Orders/GetOrder`), with its service.
+    public func method(path: String) -> (service: Service, method: Method)? {
+        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return nil }
+        guard let service = services[String(trimmed[..<slash])],
+              let method = service.methods.first(where: { $0.name == trimmed[trimmed.index(after: slash)...] }) else { return nil }
+        return (service, method)
+    }
+
     private static func string(_ slice: ArraySlice<UInt8>) -> String { String(decoding: slice, as: UTF8.self) }
 
-    private mutating func readFile(_ reader: inout ProtoReader) throws(ProtoError) {
-        var package = ""
+    /// A file and the files it imports, transitively, dependencies first (what reflection answers
+    /// for `file_containing_symbol`).
+    public func fileWithDependencies(_ name: String) -> [File] {
+        var seen: Set<String> = [], out: [File] = []
+        func visit(_ name: String) {
+            guard !seen.contains(name), let file = files.first(where: { $0.name == name }) else { return }
+            seen.insert(name)
+            for dependency in file.dependencies { visit(dependency) }
+            out.append(file)
+        }
+        visit(name)
+        return out
+    }
+
+    private mutating func readFile(_ reader: inout ProtoReader, raw: [UInt8]) throws(ProtoError) {
+        var package = "", fileName = "", dependencies: [String] = []
+        let before = Set(messages.keys).union(enums.keys).union(services.keys)
+        defer {
+            files.append(File(name: fileName, package: package, bytes: raw, dependencies: dependencies))
+            for symbol in Set(messages.keys).union(enums.keys).union(services.keys).subtracting(before) {
+                fileOfSymbol[symbol] = fileName
+                for method in services[symbol]?.methods ?? [] { fileOfSymbol[symbol + "." + method.name] = fileName }
+            }
+        }
         var messageBodies: [ProtoReader] = [], enumBodies: [ProtoReader] = [], serviceBodies: [ProtoReader] = []
         while !reader.atEnd {
             let (field, wire) = try reader.tag()
             switch (field, wire) {
+            case (1, .lengthDelimited): fileName = Self.string(try reader.lengthDelimited())
             case (2, .lengthDelimited): package = Self.string(try reader.lengthDelimited())
+            case (3, .lengthDelimited): dependencies.append(Self.string(try reader.lengthDelimited()))
             case (4, .lengthDelimited): messageBodies.append(try reader.nested())
             case (5, .lengthDelimited): enumBodies.append(try reader.nested())
             case (6, .lengthDelimited): serviceBodies.append(try reader.nested())

@@ -3,18 +3,33 @@ import Foundation
 /// Transcodes between protobuf binary and the proto3 JSON mapping by walking descriptors: scalars
 /// (64-bit integers as JSON strings, bytes as base64, NaN and infinities as strings), enums (by
 /// name; numbers accepted), nested messages, repeated fields (packed or not when reading; packed
-/// when writing numbers), maps and oneofs. Unknown fields are skipped when reading.
+/// when writing numbers), maps and oneofs. Unknown fields are skipped when reading, or kept (with
+/// `.keepUnknownFields`) as `"$unknownFields": base64` of their wire bytes, which encoding writes back.
 /// Well-known types get their own JSON forms (`ProtoWellKnown`).
 public struct ProtoJSON: Sendable {
     public let pool: ProtoDescriptorPool
 
     public init(pool: ProtoDescriptorPool) { self.pool = pool }
 
+    /// The member that carries unknown fields through a JSON round trip.
+    public static let unknownFieldsKey = "$unknownFields"
+
+    public struct DecodeOptions: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// Singular scalars and enums that are not on the wire appear with their default value
+        /// (0, "", false, the first enum value), repeated fields as [] and maps as {}: what a
+        /// contract's matchers compare against, since proto3 does not send defaults.
+        public static let includeDefaults = DecodeOptions(rawValue: 1)
+        /// Fields the descriptor does not know are kept as `"$unknownFields"`.
+        public static let keepUnknownFields = DecodeOptions(rawValue: 2)
+    }
+
     // MARK: binary → JSON
 
-    public func decode(_ bytes: [UInt8], as type: String) throws(ProtoError) -> JSONNode {
+    public func decode(_ bytes: [UInt8], as type: String, options: DecodeOptions = []) throws(ProtoError) -> JSONNode {
         var reader = ProtoReader(bytes)
-        return try decodeMessage(&reader, type)
+        return try decodeMessage(&reader, type, options)
     }
 
     private func message(_ type: String) throws(ProtoError) -> ProtoDescriptorPool.Message {
@@ -22,30 +37,34 @@ public struct ProtoJSON: Sendable {
         return message
     }
 
-    private func decodeMessage(_ reader: inout ProtoReader, _ type: String) throws(ProtoError) -> JSONNode {
+    private func decodeMessage(_ reader: inout ProtoReader, _ type: String, _ options: DecodeOptions) throws(ProtoError) -> JSONNode {
         let descriptor = try message(type)
         var values: [Int: JSONNode] = [:], lists: [Int: [JSONNode]] = [:], maps: [Int: [(String, JSONNode)]] = [:]
+        var unknown: [UInt8] = []
         while !reader.atEnd {
+            let start = reader.offset
             let (number, wire) = try reader.tag()
             guard let field = descriptor.field(number: number) else {
                 try reader.skip(wire)
+                if options.contains(.keepUnknownFields) { unknown += reader.bytes(from: start, to: reader.offset) }
                 continue
             }
             if field.repeated, let entryType = field.typeName, pool.messages[entryType]?.isMapEntry == true {
                 var entry = try reader.nested()
-                let pair = try decodeMessage(&entry, entryType)
+                let pair = try decodeMessage(&entry, entryType, options.union(.includeDefaults))
                 let key = pair["key"].map { $0.stringValue ?? $0.rendered() } ?? ""
                 maps[number, default: []].append((key, pair["value"] ?? .null))
             } else if field.repeated, wire == .lengthDelimited, Self.isPackable(field.kind) {
                 var packed = try reader.nested()
                 while !packed.atEnd { lists[number, default: []].append(try scalar(&packed, field, Self.wireType(field.kind))) }
             } else if field.repeated {
-                lists[number, default: []].append(try value(&reader, field, wire))
+                lists[number, default: []].append(try value(&reader, field, wire, options))
             } else {
-                values[number] = try value(&reader, field, wire)
+                values[number] = try value(&reader, field, wire, options)
             }
         }
         var members: [(String, JSONNode)] = []
+        let special = ProtoWellKnown.special.contains(type)
         for field in descriptor.fields {
             if let value = values[field.number] {
                 members.append((field.jsonName, value))
@@ -53,16 +72,39 @@ public struct ProtoJSON: Sendable {
                 members.append((field.jsonName, .array(list)))
             } else if let map = maps[field.number] {
                 members.append((field.jsonName, .object(map)))
+            } else if options.contains(.includeDefaults), !special, let value = defaultValue(field) {
+                members.append((field.jsonName, value))
             }
         }
-        if ProtoWellKnown.special.contains(type) { return try ProtoWellKnown.fromGeneric(type, .object(members), self) }
+        if special { return try ProtoWellKnown.fromGeneric(type, .object(members), self) }
+        if !unknown.isEmpty { members.append((Self.unknownFieldsKey, .string(Data(unknown).base64EncodedString()))) }
         return .object(members)
     }
 
-    private func value(_ reader: inout ProtoReader, _ field: ProtoDescriptorPool.Field, _ wire: WireType) throws(ProtoError) -> JSONNode {
+    /// What proto3 JSON shows for a field that is not on the wire, when defaults are asked for;
+    /// nil for fields with presence (messages, oneof members, `optional`).
+    private func defaultValue(_ field: ProtoDescriptorPool.Field) -> JSONNode? {
+        if field.repeated {
+            if let entry = field.typeName, pool.messages[entry]?.isMapEntry == true { return .object([]) }
+            return .array([])
+        }
+        if field.oneofIndex != nil || field.proto3Optional { return nil }
+        switch field.kind {
+        case .message, .group: return nil
+        case .string, .bytes: return .string("")
+        case .bool: return .bool(false)
+        case .int64, .uint64, .sint64, .fixed64, .sfixed64: return .string("0")
+        case .enumeration:
+            let values = pool.enums[field.typeName ?? ""]?.values ?? []
+            return values.first(where: { $0.number == 0 }).map { .string($0.name) } ?? .number(0)
+        default: return .number(0)
+        }
+    }
+
+    private func value(_ reader: inout ProtoReader, _ field: ProtoDescriptorPool.Field, _ wire: WireType, _ options: DecodeOptions) throws(ProtoError) -> JSONNode {
         if field.kind == .message {
             var nested = try reader.nested()
-            return try decodeMessage(&nested, field.typeName ?? "")
+            return try decodeMessage(&nested, field.typeName ?? "", options)
         }
         guard wire == Self.wireType(field.kind) else {
             throw ProtoError("field \(field.name) (\(field.number)): wire type \(wire.rawValue) does not fit \(field.kind)")
@@ -132,6 +174,13 @@ public struct ProtoJSON: Sendable {
         var oneofsSet: [Int: String] = [:]
         for member in object.members {
             let at = path + "." + member.key
+            if member.key == Self.unknownFieldsKey {
+                guard let text = member.value.stringValue, let data = Data(base64Encoded: text) else {
+                    throw ProtoError("\(at): unknown fields are kept as a base64 string")
+                }
+                writer.raw([UInt8](data))
+                continue
+            }
             guard let field = descriptor.field(named: member.key) else {
                 throw ProtoError("\(at): \(type) has no field \"\(member.key)\" (fields: \(descriptor.fields.map(\.jsonName).joined(separator: ", ")))")
             }

@@ -6,16 +6,16 @@ public struct ProtoError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-enum WireType: UInt8 {
+public enum WireType: UInt8 {
     case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
 }
 
-struct ProtoReader {
+public struct ProtoReader {
     private let bytes: [UInt8]
-    private(set) var offset: Int
+    public private(set) var offset: Int
     private let end: Int
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         offset = 0
         end = bytes.count
@@ -27,9 +27,12 @@ struct ProtoReader {
         self.end = end
     }
 
-    var atEnd: Bool { offset >= end }
+    public var atEnd: Bool { offset >= end }
 
-    mutating func varint() throws(ProtoError) -> UInt64 {
+    /// The raw bytes between two offsets of this reader (an unknown field kept as it came).
+    public func bytes(from start: Int, to stop: Int) -> ArraySlice<UInt8> { bytes[start..<stop] }
+
+    public mutating func varint() throws(ProtoError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -43,7 +46,7 @@ struct ProtoReader {
         }
     }
 
-    mutating func fixed32() throws(ProtoError) -> UInt32 {
+    public mutating func fixed32() throws(ProtoError) -> UInt32 {
         guard end - offset >= 4 else { throw ProtoError("a fixed32 runs past the end at byte \(offset)") }
         var value: UInt32 = 0
         for i in 0..<4 { value |= UInt32(bytes[offset + i]) << (8 * UInt32(i)) }
@@ -51,7 +54,7 @@ struct ProtoReader {
         return value
     }
 
-    mutating func fixed64() throws(ProtoError) -> UInt64 {
+    public mutating func fixed64() throws(ProtoError) -> UInt64 {
         guard end - offset >= 8 else { throw ProtoError("a fixed64 runs past the end at byte \(offset)") }
         var value: UInt64 = 0
         for i in 0..<8 { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
@@ -59,7 +62,7 @@ struct ProtoReader {
         return value
     }
 
-    mutating func lengthDelimited() throws(ProtoError) -> ArraySlice<UInt8> {
+    public mutating func lengthDelimited() throws(ProtoError) -> ArraySlice<UInt8> {
         let length = try varint()
         guard length <= UInt64(end - offset) else { throw ProtoError("a length of \(length) runs past the end at byte \(offset)") }
         let slice = bytes[offset..<(offset + Int(length))]
@@ -68,13 +71,13 @@ struct ProtoReader {
     }
 
     /// A reader over a length-delimited field's contents.
-    mutating func nested() throws(ProtoError) -> ProtoReader {
+    public mutating func nested() throws(ProtoError) -> ProtoReader {
         let slice = try lengthDelimited()
         return ProtoReader(bytes, from: slice.startIndex, to: slice.endIndex)
     }
 
     /// The next field's number and wire type.
-    mutating func tag() throws(ProtoError) -> (field: Int, wire: WireType) {
+    public mutating func tag() throws(ProtoError) -> (field: Int, wire: WireType) {
         let key = try varint()
         guard let wire = WireType(rawValue: UInt8(key & 7)), key >> 3 > 0, key >> 3 <= 536_870_911 else {
             throw ProtoError("an invalid field key \(key) at byte \(offset)")
@@ -83,7 +86,7 @@ struct ProtoReader {
     }
 
     /// Skips a field of `wire` type (an unknown field).
-    mutating func skip(_ wire: WireType) throws(ProtoError) {
+    public mutating func skip(_ wire: WireType) throws(ProtoError) {
         switch wire {
         case .varint: _ = try varint()
         case .fixed64: _ = try fixed64()
@@ -94,10 +97,12 @@ struct ProtoReader {
     }
 }
 
-struct ProtoWriter {
-    private(set) var bytes: [UInt8] = []
+public struct ProtoWriter {
+    public private(set) var bytes: [UInt8] = []
 
-    mutating func varint(_ value: UInt64) {
+    public init() {}
+
+    public mutating func varint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(v & 0x7F) | 0x80)
@@ -106,15 +111,30 @@ struct ProtoWriter {
         bytes.append(UInt8(v))
     }
 
-    mutating func tag(_ field: Int, _ wire: WireType) { varint(UInt64(field) << 3 | UInt64(wire.rawValue)) }
+    public mutating func tag(_ field: Int, _ wire: WireType) { varint(UInt64(field) << 3 | UInt64(wire.rawValue)) }
 
-    mutating func fixed32(_ value: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) } }
+    public mutating func fixed32(_ value: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) } }
 
-    mutating func fixed64(_ value: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) } }
+    public mutating func fixed64(_ value: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) } }
 
-    mutating func lengthDelimited(_ payload: [UInt8]) {
+    public mutating func lengthDelimited(_ payload: [UInt8]) {
         varint(UInt64(payload.count))
         bytes += payload
+    }
+
+    public mutating func raw(_ payload: [UInt8]) { bytes += payload }
+
+    /// A length-delimited field: its tag, length and payload.
+    public mutating func field(_ number: Int, _ payload: [UInt8]) {
+        tag(number, .lengthDelimited)
+        lengthDelimited(payload)
+    }
+
+    public mutating func field(_ number: Int, _ text: String) { field(number, Array(text.utf8)) }
+
+    public mutating func field(_ number: Int, varint value: UInt64) {
+        tag(number, .varint)
+        varint(value)
     }
 }
 

@@ -1,0 +1,441 @@
+import Foundation
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+import TreatyCompression
+import TreatyMatching
+import TreatyModel
+
+/// Serves one gRPC call on one HTTP/2 stream, frame by frame, so the mock controls the wire:
+/// length-prefixed messages (gzip when the client allows it), metadata, trailers, trailers-only
+/// errors, `grpc-timeout` deadlines and per-message timing. Also answers grpc.health.v1.Health and
+/// server reflection (v1 and v1alpha) from the contract's descriptors.
+///
+/// Unary, client-streaming and server-streaming calls are matched once the client half-closes;
+/// a bidirectional call answers while the client still sends: response message i goes out once
+/// `afterRequests` (default i + 1) request messages have come and matched.
+final class GRPCStreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias OutboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    /// The largest message accepted (gRPC's default receive limit).
+    static let maximumMessageBytes = 4 * 1024 * 1024
+
+    private let box: ResponderBox
+    private let journal: MockJournal?
+    private let contractIndex: Int
+    private let verbose: Bool
+    private let log: @Sendable (String) -> Void
+
+    private enum Route {
+        case contract(GRPCTable, [GRPCTable.Entry])
+        case healthCheck(GRPCTable), healthWatch(GRPCTable)
+        case reflection(GRPCTable)
+    }
+
+    private var table: GRPCTable?
+    private var route: Route?
+    private var path = ""
+    private var metadata: [(name: String, value: String)] = []
+    private var compressedRequests = false
+    private var compressResponses = false
+    private var buffer = ByteBuffer()
+    private var received: [JSONNode] = []
+    private var receivedBytes: [[UInt8]] = []
+    /// Interactions still consistent with what came (bidirectional calls narrow as messages come).
+    private var candidates: [GRPCTable.Entry] = []
+    private var chosen: GRPCTable.Entry?
+    private var chosenBytes: [[UInt8]] = []
+    private var nextResponse = 0
+    private var headersSent = false
+    private var finished = false
+    private var clientDone = false
+    /// A response message is waiting for its `after` delay; later ones queue behind it.
+    private var sending = false
+    private var timers: [Scheduled<Void>] = []
+
+    init(box: ResponderBox, journal: MockJournal?, contractIndex: Int, verbose: Bool, log: @escaping @Sendable (String) -> Void) {
+        self.box = box
+        self.journal = journal
+        self.contractIndex = contractIndex
+        self.verbose = verbose
+        self.log = log
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelTimers()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { cancelTimers() }
+
+    private func cancelTimers() {
+        for timer in timers { timer.cancel() }
+        timers.removeAll()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .headers(let headers):
+            if route == nil && !finished {
+                begin(context: context, headers.headers)
+            }
+            // Request trailers carry nothing gRPC uses; they end the stream.
+            if headers.endStream { clientFinished(context: context) }
+        case .data(let frame):
+            guard !finished else { return }
+            if case .byteBuffer(var bytes) = frame.data { buffer.writeBuffer(&bytes) }
+            readMessages(context: context)
+            if frame.endStream { clientFinished(context: context) }
+        case .rstStream:
+            finished = true
+            cancelTimers()
+        default:
+            break
+        }
+    }
+
+    // MARK: the call starts
+
+    private func begin(context: ChannelHandlerContext, _ headers: HPACKHeaders) {
+        path = headers.first(name: ":path") ?? ""
+        metadata = headers.filter { !$0.name.hasPrefix(":") }.map { (name: $0.name, value: $0.value) }
+        let contentType = headers.first(name: "content-type") ?? ""
+        guard headers.first(name: ":method") == "POST" else {
+            return fail(context: context, .unimplemented, "gRPC calls are POST requests", http: 405)
+        }
+        guard contentType.hasPrefix("application/grpc") else {
+            return fail(context: context, .unknown, "content-type \"\(contentType)\" is not application/grpc", http: 415)
+        }
+        if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
+            guard encoding == "gzip" else {
+                return fail(context: context, .unimplemented, "grpc-encoding \"\(encoding)\" is not supported (gzip and identity are)")
+            }
+            compressedRequests = true
+        }
+        compressResponses = (headers.first(name: "grpc-accept-encoding") ?? "").split(separator: ",")
+            .contains { $0.trimmingCharacters(in: .whitespaces) == "gzip" }
+        if let timeout = headers.first(name: "grpc-timeout") {
+            guard let nanoseconds = Self.timeout(timeout) else {
+                return fail(context: context, .internalError, "malformed grpc-timeout \"\(timeout)\"")
+            }
+            let deadline = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [weak self] in
+                guard let self, !self.finished else { return }
+                self.record(status: .deadlineExceeded, interaction: self.chosen?.name, mismatches: [])
+                self.sendTrailers(context: context, status: .deadlineExceeded, message: "treaty: the call's deadline (grpc-timeout \(timeout)) passed",
+                                  details: nil, extra: [])
+            }
+            timers.append(deadline)
+        }
+        guard let table = box.current.grpc else {
+            return fail(context: context, .unimplemented, "this contract has no gRPC service (no \"protobuf\" descriptors)")
+        }
+        self.table = table
+        switch path {
+        case "/\(GRPCTable.health)/Check": route = .healthCheck(table)
+        case "/\(GRPCTable.health)/Watch": route = .healthWatch(table)
+        case "/\(GRPCTable.reflectionV1)/ServerReflectionInfo", "/\(GRPCTable.reflectionV1Alpha)/ServerReflectionInfo": route = .reflection(table)
+        default:
+            guard let entries = table.calls[path], !entries.isEmpty else {
+                let known = table.transcoder.pool.method(path: path) != nil
+                record(status: .unimplemented, interaction: nil, mismatches: [])
+                return fail(context: context, .unimplemented, known
+                    ? "treaty: the contract has no interaction for \(path.dropFirst())"
+                    : "treaty: unknown method \(path.dropFirst()) (not in the contract's descriptors)")
+            }
+            candidates = entries
+            route = .contract(table, entries)
+        }
+    }
+
+    /// `grpc-timeout`: up to 8 digits and a unit (H, M, S, m, u, n).
+    static func timeout(_ text: String) -> Int64? {
+        guard let unit = text.last, text.count >= 2, text.count <= 9, let value = Int64(text.dropLast()), value >= 0 else { return nil }
+        switch unit {
+        case "H": return value * 3_600_000_000_000
+        case "M": return value * 60_000_000_000
+        case "S": return value * 1_000_000_000
+        case "m": return value * 1_000_000
+        case "u": return value * 1_000
+        case "n": return value
+        default: return nil
+        }
+    }
+
+    // MARK: messages in
+
+    private func readMessages(context: ChannelHandlerContext) {
+        while !finished, buffer.readableBytes >= 5 {
+            let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
+            let length = Int(buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)!)
+            guard length <= Self.maximumMessageBytes else {
+                record(status: .resourceExhausted, interaction: nil, mismatches: [])
+                return fail(context: context, .resourceExhausted,
+                            "treaty: a request message of \(length) bytes is over the limit of \(Self.maximumMessageBytes)")
+            }
+            guard buffer.readableBytes >= 5 + length else { return }
+            buffer.moveReaderIndex(forwardBy: 5)
+            var bytes = buffer.readBytes(length: length)!
+            if flag & 1 == 1 {
+                guard compressedRequests else {
+                    return fail(context: context, .internalError, "treaty: a compressed message without grpc-encoding")
+                }
+                do { bytes = try Gzip.decompress(bytes, limit: Self.maximumMessageBytes) } catch {
+                    return fail(context: context, .internalError, "treaty: request message \(receivedBytes.count + 1): \(error)")
+                }
+            }
+            buffer.discardReadBytes()
+            receivedBytes.append(bytes)
+            message(context: context, bytes)
+        }
+    }
+
+    private func message(context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        guard let route else { return }
+        switch route {
+        case .reflection(let table):
+            send(context: context, table.reflect(bytes))
+        case .healthCheck, .healthWatch:
+            break  // answered when the client is done (Check) or right away (Watch, below)
+        case .contract(let table, _):
+            guard let type = candidates.first?.call.inputType else { return }
+            do {
+                received.append(try table.transcoder.decode(bytes, as: type, options: .includeDefaults))
+            } catch {
+                record(status: .internalError, interaction: nil, mismatches: [])
+                return fail(context: context, .internalError, "treaty: request message \(received.count + 1) is not a valid \(type): \(error.message)")
+            }
+            if candidates.first?.call.clientStreaming == true && candidates.first?.call.serverStreaming == true { narrowBidirectional(context: context) }
+        }
+        if case .healthWatch(let table) = route, receivedBytes.count == 1 {
+            let service = GRPCTable.healthRequest(bytes) ?? ""
+            send(context: context, GRPCTable.healthResponse(table.health(of: service) ?? 3))  // 3: SERVICE_UNKNOWN; the stream stays open
+        }
+    }
+
+    /// A bidirectional call answers as it goes: keep the interactions whose first messages match,
+    /// and send the chosen one's responses that are due.
+    private func narrowBidirectional(context: ChannelHandlerContext) {
+        let remaining = candidates.filter { GRPCMatching.matchRequest($0.call, metadata: metadata, messages: received, complete: false).isEmpty }
+        guard !remaining.isEmpty else { return unmatched(context: context) }
+        candidates = remaining
+        if chosen == nil, let table { choose(remaining[0], table) }
+        pump(context: context)
+    }
+
+    private func choose(_ entry: GRPCTable.Entry, _ table: GRPCTable) {
+        chosen = entry
+        chosenBytes = table.responseBytes(entry, path: path)
+        if verbose { log("grpc \(path) → \"\(entry.name)\"") }
+    }
+
+    // MARK: the client is done
+
+    private func clientFinished(context: ChannelHandlerContext) {
+        guard !clientDone else { return }
+        clientDone = true
+        guard !finished, let route else { return }
+        if buffer.readableBytes > 0 {
+            return fail(context: context, .internalError, "treaty: the request ended inside a message (\(buffer.readableBytes) bytes of a frame)")
+        }
+        switch route {
+        case .reflection:
+            sendTrailers(context: context, status: .ok, message: nil, details: nil, extra: [])
+        case .healthWatch:
+            break  // open until the client cancels
+        case .healthCheck(let table):
+            let service = receivedBytes.first.flatMap(GRPCTable.healthRequest) ?? ""
+            guard let status = table.health(of: service) else {
+                return fail(context: context, .notFound, "unknown service \(service)")
+            }
+            send(context: context, GRPCTable.healthResponse(status))
+            sendTrailers(context: context, status: .ok, message: nil, details: nil, extra: [])
+        case .contract(let table, _):
+            if let current = chosen {
+                // Bidirectional: the interaction chosen on the first messages must have got all of them;
+                // before anything was sent, another one that matches the whole call may take over.
+                if !GRPCMatching.matchRequest(current.call, metadata: metadata, messages: received, complete: true).isEmpty {
+                    guard nextResponse == 0, let better = candidates.first(where: {
+                        GRPCMatching.matchRequest($0.call, metadata: metadata, messages: received, complete: true).isEmpty
+                    }) else { return unmatched(context: context) }
+                    choose(better, table)
+                }
+            } else {
+                guard let match = candidates.first(where: {
+                    GRPCMatching.matchRequest($0.call, metadata: metadata, messages: received, complete: true).isEmpty
+                }) else { return unmatched(context: context) }
+                choose(match, table)
+            }
+            record(status: chosen!.call.status, interaction: chosen!.name, position: chosen!.position, mismatches: [])
+            pump(context: context)
+        }
+    }
+
+    private func unmatched(context: ChannelHandlerContext) {
+        let nearest = candidates.min { a, b in
+            GRPCMatching.matchRequest(a.call, metadata: metadata, messages: received, complete: clientDone).count
+                < GRPCMatching.matchRequest(b.call, metadata: metadata, messages: received, complete: clientDone).count
+        }
+        let problems = nearest.map { GRPCMatching.matchRequest($0.call, metadata: metadata, messages: received, complete: clientDone) } ?? []
+        record(status: .notFound, interaction: nil, nearest: nearest?.name, mismatches: problems)
+        log("unmatched grpc \(path)" + (nearest.map { " (nearest \"\($0.name)\")" } ?? "") + ": "
+            + problems.prefix(3).map(\.description).joined(separator: "; "))
+        let summary = problems.first.map { "; " + $0.description } ?? ""
+        fail(context: context, .notFound, "treaty: no interaction matches this call to \(path.dropFirst())"
+             + (nearest.map { " (nearest: \"\($0.name)\")" } ?? "") + summary)
+    }
+
+    // MARK: answers out
+
+    /// Sends the chosen interaction's response messages that are due, each after its delay, and
+    /// the trailers once they are all out and the client is done (or the call streams no more).
+    private func pump(context: ChannelHandlerContext) {
+        guard let entry = chosen, !sending, !finished else { return }
+        let call = entry.call
+        let bidirectional = call.clientStreaming && call.serverStreaming
+        if nextResponse < call.responses.count {
+            let message = call.responses[nextResponse]
+            let threshold = message.afterRequests ?? (bidirectional ? min(nextResponse + 1, call.requests.count) : call.requests.count)
+            guard clientDone || received.count >= threshold else { return }
+            let bytes = chosenBytes[nextResponse]
+            nextResponse += 1
+            if message.afterMilliseconds > 0 {
+                sending = true
+                let timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(message.afterMilliseconds))) { [weak self] in
+                    guard let self else { return }
+                    self.sending = false
+                    guard !self.finished else { return }
+                    self.send(context: context, bytes, metadata: call.responseMetadata)
+                    self.pump(context: context)
+                }
+                timers.append(timer)
+            } else {
+                send(context: context, bytes, metadata: call.responseMetadata)
+                pump(context: context)
+            }
+            return
+        }
+        guard clientDone else { return }
+        let message = call.statusMessage?.example.stringValue
+        sendTrailers(context: context, status: call.status, message: message, details: entry.statusDetails,
+                     extra: call.trailers.map { ($0.name, Self.value($0)) }, metadata: call.responseMetadata)
+    }
+
+    static func value(_ spec: HeaderSpec) -> String {
+        spec.values.compactMap { $0.example.stringValue }.joined(separator: ", ")
+    }
+
+    private func responseHeaders(_ metadata: [HeaderSpec]) -> HPACKHeaders {
+        var headers = HPACKHeaders([(":status", "200"), ("content-type", "application/grpc")])
+        if compressResponses { headers.add(name: "grpc-encoding", value: "gzip") }
+        headers.add(name: "grpc-accept-encoding", value: "gzip, identity")
+        for spec in metadata { headers.add(name: spec.name.lowercased(), value: Self.value(spec)) }
+        return headers
+    }
+
+    private func send(context: ChannelHandlerContext, _ message: [UInt8], metadata: [HeaderSpec] = []) {
+        guard !finished else { return }
+        if !headersSent {
+            headersSent = true
+            context.write(wrapOutboundOut(.headers(.init(headers: responseHeaders(metadata)))), promise: nil)
+        }
+        var payload = message, flag: UInt8 = 0
+        if compressResponses, let compressed = try? Gzip.compress(message) {
+            payload = compressed
+            flag = 1
+        }
+        var frame = context.channel.allocator.buffer(capacity: 5 + payload.count)
+        frame.writeInteger(flag)
+        frame.writeInteger(UInt32(payload.count))
+        frame.writeBytes(payload)
+        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(frame)))), promise: nil)
+    }
+
+    /// Ends the call: trailers after messages, or one trailers-only header block.
+    private func sendTrailers(context: ChannelHandlerContext, status: GRPCStatus, message: String?, details: String?,
+                              extra: [(String, String)], metadata: [HeaderSpec] = []) {
+        guard !finished else { return }
+        finished = true
+        cancelTimers()
+        var trailers: HPACKHeaders
+        if headersSent {
+            trailers = HPACKHeaders()
+        } else {
+            trailers = responseHeaders(metadata)
+        }
+        trailers.add(name: "grpc-status", value: String(status.code))
+        if let message, !message.isEmpty { trailers.add(name: "grpc-message", value: Self.percentEncode(message)) }
+        if let details { trailers.add(name: "grpc-status-details-bin", value: details) }
+        for (name, value) in extra { trailers.add(name: name.lowercased(), value: value) }
+        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ status: GRPCStatus, _ message: String, http: Int = 200) {
+        guard !finished else { return }
+        if http != 200, !headersSent {
+            finished = true
+            cancelTimers()
+            let headers = HPACKHeaders([(":status", String(http)), ("content-type", "text/plain"), ("grpc-status", String(status.code)),
+                                        ("grpc-message", Self.percentEncode(message))])
+            context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: nil)
+            return
+        }
+        sendTrailers(context: context, status: status, message: message, details: nil, extra: [])
+    }
+
+    /// grpc-message is percent-encoded: bytes outside printable ASCII, and %.
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if byte >= 0x20 && byte <= 0x7E && byte != 0x25 { out.append(Character(Unicode.Scalar(byte))) } else {
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
+    private func record(status: GRPCStatus, interaction: String?, position: Int? = nil, nearest: String? = nil, mismatches: [Mismatch]) {
+        guard let journal else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        journal.record(MockJournal.Entry(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9, contract: contractIndex, method: "GRPC",
+                                         path: path, query: "", status: status.code, interaction: interaction, nearest: nearest,
+                                         mismatches: mismatches), position: position)
+    }
+}
+
+/// Sends an HTTP/2 stream to the gRPC handler when its request says `application/grpc`, and to the
+/// HTTP handlers otherwise; then steps aside.
+final class GRPCRouter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+
+    private let grpc: () -> any ChannelHandler
+    private let http: () throws -> [any ChannelHandler]
+
+    init(grpc: @escaping () -> any ChannelHandler, http: @escaping () throws -> [any ChannelHandler]) {
+        self.grpc = grpc
+        self.http = http
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var handlers: [any ChannelHandler] = []
+        if case .headers(let headers) = unwrapInboundIn(data),
+           headers.headers.first(name: "content-type")?.hasPrefix("application/grpc") == true {
+            handlers = [grpc()]
+        } else {
+            do { handlers = try http() } catch {
+                context.fireErrorCaught(error)
+                return
+            }
+        }
+        do {
+            try context.pipeline.syncOperations.addHandlers(handlers, position: .after(self))
+        } catch {
+            context.fireErrorCaught(error)
+            return
+        }
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
