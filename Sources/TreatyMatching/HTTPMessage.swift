@@ -37,6 +37,11 @@ public struct HTTPResponseData: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Fields after the body (HTTP/2 trailers: gRPC's status).
+    public var trailers: [(name: String, value: String)] = []
+    /// When the body's bytes came: each entry is an offset the body had reached and the seconds since
+    /// the request started (recorded for gRPC, to judge per-message timing).
+    public var arrivals: [(end: Int, seconds: Double)] = []
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -42,7 +42,14 @@ final class CurlTransfer {
     let limit: Int
     var status = 0
     var headers: [(name: String, value: String)] = []
+    /// Lines after the final header block ended (HTTP/2 trailers).
+    var trailers: [(name: String, value: String)] = []
+    private var headerBlockEnded = false
     var body: [UInt8] = []
+    /// A gRPC call: HTTP/2 always (prior knowledge for http://), body arrival times recorded.
+    var grpc = false
+    var arrivals: [(end: Int, seconds: Double)] = []
+    private let began = DispatchTime.now()
     var tooLarge = false
     /// For streams (SSE): takes the body as it arrives instead of collecting it.
     var sink: StreamSink?
@@ -74,7 +81,14 @@ final class CurlTransfer {
         treaty_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
         treaty_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, options.timeout) * 1000))
         treaty_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        if options.http2PriorKnowledge {
+        if grpc {
+            let plain = url.lowercased().hasPrefix("http://")
+            treaty_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(plain ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS))
+            if plain {
+                treaty_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1)
+                treaty_curl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1)
+            }
+        } else if options.http2PriorKnowledge {
             treaty_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
             // libcurl 7.88 stalls or fails reusing an h2c prior-knowledge connection (seen against
             // nghttpd too): one connection per exchange.
@@ -107,6 +121,9 @@ final class CurlTransfer {
                 return 0
             }
             if let data { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
+            if transfer.grpc {
+                transfer.arrivals.append((transfer.body.count, Double(DispatchTime.now().uptimeNanoseconds - transfer.began.uptimeNanoseconds) / 1e9))
+            }
             return n
         }
         treaty_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, user in
@@ -154,7 +171,10 @@ final class CurlTransfer {
         }
         var status = 0
         treaty_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponseData(status: status, headers: headers, body: body))
+        var response = HTTPResponseData(status: status, headers: headers, body: body)
+        response.trailers = trailers
+        response.arrivals = arrivals
+        return .success(response)
     }
 
     /// A status line starts a new header block (after 1xx or redirects); blank lines end one; later
@@ -163,14 +183,20 @@ final class CurlTransfer {
         let line = rawLine.trimmingCharacters(in: .newlines)
         if line.hasPrefix("HTTP/") {
             headers.removeAll()
+            trailers.removeAll()
+            headerBlockEnded = false
             let parts = line.split(separator: " ")
             if parts.count > 1, let code = Int(parts[1]) { status = code }
+            return
+        }
+        if line.isEmpty {
+            headerBlockEnded = true
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = String(line[..<colon])
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        headers.append((name, value))
+        if headerBlockEnded { trailers.append((name, value)) } else { headers.append((name, value)) }
     }
 
     static func classify(_ code: CURLcode, detail: String, tooLarge: Bool, url: String) -> TransportError {

@@ -113,6 +113,7 @@ public struct Verifier: Sendable {
                     }
                     let contract = target.contract
                     run.interactionNamed = { name in contract.interactions.first { $0.name == name } }
+                    run.protobuf = contract.protobuf
                     var exclusive = !interaction.states.isEmpty || awaited.contains(interaction.name)
                     if case .call? = interaction.longPoll?.hold { exclusive = true }
                     run.exclusive = exclusive
@@ -220,6 +221,8 @@ final class InteractionRun {
     var exclusive = false
     /// Another interaction of the same contract, by name (the call a long poll waits for).
     var interactionNamed: (String) -> Interaction? = { _ in nil }
+    /// The contract's protobuf descriptors (gRPC calls).
+    var protobuf: ProtobufSettings?
 
     private var log: ExchangeLog
     /// Set when the interaction starts (not when it is queued).
@@ -255,7 +258,7 @@ final class InteractionRun {
 
     func begin() {
         started = .now()
-        guard interaction.requestSpec != nil || interaction.message != nil || interaction.jsonrpc != nil else {
+        guard interaction.requestSpec != nil || interaction.message != nil || interaction.jsonrpc != nil || interaction.grpc != nil else {
             return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
         }
         stateValues = JSONObject(interaction.states.flatMap(\.params.members))
@@ -343,6 +346,7 @@ final class InteractionRun {
     private func send() {
         if interaction.message != nil { return produceMessage() }
         if interaction.jsonrpc != nil { return rpc() }
+        if interaction.grpc != nil { return grpcCall() }
         guard let spec = interaction.requestSpec else { return complete() }
         if !interaction.callbacks.isEmpty && receiver == nil {
             outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
@@ -562,6 +566,51 @@ final class InteractionRun {
                 outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
             }
             tearDown()
+        }
+    }
+
+    /// A gRPC call over libcurl HTTP/2 (see `GRPCExchange`).
+    private func grpcCall() {
+        guard let call = interaction.grpc, let protobuf else { return complete() }
+        let transcoder = ProtoJSON(pool: protobuf.pool)
+        let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: "POST", target: call.path), stateParameters: stateValues,
+                                                      baseURL: baseURL, callbackBaseURL: callbackBase))
+        let request: HTTPRequestData
+        switch GRPCExchange.request(call, extraHeaders: options.extraHeaders, timeout: options.transport.timeout, generator: generator,
+                                    transcoder: transcoder) {
+        case .success(let built): request = built
+        case .failure(let error):
+            outcome = .error(kind: error.kind.rawValue, message: error.message)
+            return tearDown()
+        }
+        let target = RequestBuilder.url(base: baseURL, request: request)
+        log.line("> \(call.callKind) call \(call.path): \(call.requests.count) message(s)")
+        for (i, message) in call.requests.enumerated() { log.line("> message \(i + 1): " + String(message.pattern.example.rendered().prefix(500))) }
+        log.request(request, url: target)
+        expectCallbacks(for: request)
+        multi.start(request, to: target, grpc: true) { [self] result, seconds in
+            switch result {
+            case .success(let response):
+                log.line("< \(response.status) (\(Int(seconds * 1000)) ms)")
+                for (name, value) in response.headers { log.line("< \(name): \(value)") }
+                for (name, value) in response.trailers { log.line("< (trailer) \(name): \(value)") }
+                let judgement = GRPCExchange.judge(response, call, transcoder: transcoder)
+                for line in judgement.log { log.line(line) }
+                if let error = judgement.error {
+                    log.line("! \(error.kind): \(error.message)")
+                    outcome = .error(kind: error.kind, message: error.message)
+                    return tearDown()
+                }
+                if !judgement.mismatches.isEmpty {
+                    outcome = .failed(judgement.mismatches)
+                    return tearDown()
+                }
+                awaitCallbacks()
+            case .failure(let error):
+                log.line("! \(error.kind.rawValue): \(error.message)")
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+                tearDown()
+            }
         }
     }
 

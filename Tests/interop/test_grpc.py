@@ -164,3 +164,112 @@ def test_reflection_lists_and_describes_services(mock):
         assert kinds == {"GetStock": (False, False), "WatchStock": (False, True), "Restock": (True, False), "Reserve": (True, True)}
         stock = pool.FindMessageTypeByName("inventory.v1.Stock")
         assert [f.name for f in stock.fields] == ["sku", "available", "updated_at", "warehouses"]
+        # v1 has the same messages as v1alpha under another service name (what grpcurl tries first).
+        from grpc_reflection.v1alpha import reflection_pb2
+        v1 = channel.stream_stream("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                                   request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+                                   response_deserializer=reflection_pb2.ServerReflectionResponse.FromString)
+        answers = list(v1(iter([reflection_pb2.ServerReflectionRequest(list_services=""),
+                                reflection_pb2.ServerReflectionRequest(file_containing_symbol="inventory.v1.Inventory.GetStock"),
+                                reflection_pb2.ServerReflectionRequest(file_by_filename="nope.proto")]), timeout=5))
+        assert "grpc.reflection.v1.ServerReflection" in [s.name for s in answers[0].list_services_response.service]
+        files = [descriptor_pb2.FileDescriptorProto.FromString(b).name for b in answers[1].file_descriptor_response.file_descriptor_proto]
+        assert files[0] == "inventory.proto" and "google/protobuf/timestamp.proto" in files
+        assert answers[2].error_response.error_code == grpc.StatusCode.NOT_FOUND.value[0]
+
+
+# --- treaty verify against a real grpcio server -------------------------------------------------
+
+def inventory_server(drift: bool = False):
+    from google.protobuf import any_pb2
+    from google.rpc import code_pb2, status_pb2
+
+    seen_metadata: list = []
+
+    def get_stock(request, context):
+        seen_metadata.append(dict(context.invocation_metadata()))
+        context.send_initial_metadata([("x-served-by", "inventory")])
+        if request.sku == "NOPE-0":
+            detail = any_pb2.Any()
+            detail.Pack(error_details_pb2.ErrorInfo(reason="UNKNOWN_SKU", domain="inventory.example.com", metadata={"sku": request.sku}))
+            code = code_pb2.INTERNAL if drift else code_pb2.NOT_FOUND
+            context.abort_with_status(rpc_status.to_status(status_pb2.Status(code=code, message=f"no product {request.sku}", details=[detail])))
+        stock = M["Stock"](sku=request.sku, available=3, warehouses=[] if drift else ["hamburg", "berlin"])
+        stock.updated_at.FromJsonString("2026-11-25T08:00:00Z")
+        return stock
+
+    def watch_stock(request, context):
+        for delta in ([-1, 2] if drift else [-1, 7, -2]):
+            time.sleep(0.02)
+            yield M["StockChange"](sku=request.sku, delta=delta)
+
+    def restock(requests, context):
+        changes = list(requests)
+        return M["RestockSummary"](items=len(changes), units=sum(c.delta for c in changes) + (1 if drift else 0))
+
+    def reserve(requests, context):
+        for r in requests:
+            left = 4
+            yield M["ReservationResult"](sku=r.sku, confirmed=r.quantity <= left,
+                                         reason="" if r.quantity <= left else ("sold out" if drift else f"only {left} left"))
+
+    def handler(kind, function, request, response):
+        make = {"unary": grpc.unary_unary_rpc_method_handler, "server": grpc.unary_stream_rpc_method_handler,
+                "client": grpc.stream_unary_rpc_method_handler, "bidi": grpc.stream_stream_rpc_method_handler}[kind]
+        return make(function, request_deserializer=M[request].FromString, response_serializer=M[response].SerializeToString)
+
+    service = grpc.method_handlers_generic_handler("inventory.v1.Inventory", {
+        "GetStock": handler("unary", get_stock, "StockRequest", "Stock"),
+        "WatchStock": handler("server", watch_stock, "StockRequest", "StockChange"),
+        "Restock": handler("client", restock, "StockChange", "RestockSummary"),
+        "Reserve": handler("bidi", reserve, "Reservation", "ReservationResult"),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server.add_generic_rpc_handlers((service,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, f"http://127.0.0.1:{port}", seen_metadata
+
+
+def test_verify_a_conforming_grpcio_server(tmp_path):
+    from test_verify import assert_valid_junit
+    server, url, seen = inventory_server()
+    try:
+        result = run_treaty("verify", INVENTORY, "--base-url", url, "--junit", str(tmp_path / "junit.xml"))
+    finally:
+        server.stop(None)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 passed" in result.stdout
+    assert any(m.get("x-shop-id") == "web-shop" and "grpc-timeout" not in m for m in seen)  # metadata reached the server
+    suites = assert_valid_junit(tmp_path / "junit.xml")
+    cases = [case for suite in suites for case in suite]
+    assert len(cases) == 5 and all(case.is_passed for case in cases)
+
+
+def test_verify_a_drifted_grpcio_server(tmp_path):
+    from test_verify import assert_valid_junit
+    server, url, _ = inventory_server(drift=True)
+    try:
+        result = run_treaty("verify", INVENTORY, "--base-url", url, "--junit", str(tmp_path / "junit.xml"))
+    finally:
+        server.stop(None)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert "expected status NOT_FOUND, got INTERNAL" in out
+    assert "$.responses[0].warehouses" in out
+    assert "expected 3 message(s), got 2" in out
+    assert "$.responses[0].units" in out
+    assert "$.responses[1].reason" in out
+    suites = assert_valid_junit(tmp_path / "junit.xml")
+    failed = [case.name for suite in suites for case in suite if not case.is_passed]
+    assert len(failed) == 5
+
+
+def test_mock_and_verify_round_trip(tmp_path):
+    running = start_mock(INVENTORY, "--port", "0")
+    try:
+        result = run_treaty("verify", INVENTORY, "--base-url", running.urls["inventory"], "--junit", str(tmp_path / "junit.xml"))
+    finally:
+        running.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 passed" in result.stdout

@@ -1,0 +1,148 @@
+import Foundation
+import TreatyCompression
+import TreatyMatching
+import TreatyModel
+
+/// A gRPC call over libcurl HTTP/2: the request (length-prefixed messages, metadata, `te: trailers`,
+/// `grpc-timeout`) and the judgement of what came back (status and message from the trailers, or
+/// from the headers of a trailers-only answer; `google.rpc.Status` details; messages decoded by the
+/// descriptors; per-message timing).
+///
+/// The request messages go out as one body once the call starts: a bidirectional call is verified
+/// half-duplex (all requests, then all responses), which is what the contract's order allows.
+enum GRPCExchange {
+    /// The largest response message read (gRPC's default receive limit).
+    static let maximumMessageBytes = 4 * 1024 * 1024
+
+    static func request(_ call: GRPCInteraction, extraHeaders: [(name: String, value: String)], timeout: Double,
+                        generator: ValueGenerator, transcoder: ProtoJSON) -> Result<HTTPRequestData, TransportError> {
+        var body: [UInt8] = []
+        for (i, message) in call.requests.enumerated() {
+            var bytes = message.exampleBytes
+            if message.pattern.hasGenerators {
+                do { bytes = try transcoder.encode(generator.render(message.pattern), as: call.inputType) } catch {
+                    return .failure(TransportError(kind: .other, message: "request message \(i + 1): a generated value does not fit \(call.inputType): \(error.message)"))
+                }
+            }
+            body += frame(bytes, compressed: false)
+        }
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/grpc"), ("TE", "trailers"), ("grpc-accept-encoding", "gzip, identity"),
+            ("User-Agent", "treaty-verify"),
+        ]
+        // The deadline the provider sees: --timeout, in milliseconds (at most 8 digits).
+        headers.append(("grpc-timeout", "\(min(99_999_999, max(1, Int(timeout * 1000))))m"))
+        for spec in call.requestMetadata {
+            headers.append((spec.name, spec.values.map { generator.render($0).stringValue ?? $0.example.stringValue ?? "" }.joined(separator: ", ")))
+        }
+        for extra in extraHeaders {
+            headers.removeAll { $0.name.caseInsensitiveEquals(extra.name) }
+            headers.append(extra)
+        }
+        return .success(HTTPRequestData(method: "POST", path: call.path, headers: headers, body: body))
+    }
+
+    static func frame(_ bytes: [UInt8], compressed: Bool) -> [UInt8] {
+        let n = UInt32(bytes.count)
+        return [compressed ? 1 : 0, UInt8(n >> 24), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)] + bytes
+    }
+
+    /// What came back, read and judged; a response that is not gRPC at all is an error, not a mismatch.
+    struct Judgement {
+        var mismatches: [Mismatch] = []
+        var error: (kind: String, message: String)?
+        var log: [String] = []
+    }
+
+    static func judge(_ response: HTTPResponseData, _ call: GRPCInteraction, transcoder: ProtoJSON) -> Judgement {
+        var judgement = Judgement()
+        let contentType = response.header("content-type") ?? ""
+        let statusText = response.trailers.value(of: "grpc-status") ?? response.header("grpc-status")
+        guard response.status == 200 else {
+            judgement.error = ("protocol-error", "HTTP status \(response.status) instead of 200: not a gRPC answer"
+                               + (statusText.map { " (grpc-status \($0))" } ?? "") + "; is the provider's URL right?")
+            return judgement
+        }
+        guard let statusText else {
+            judgement.error = ("protocol-error", "the answer has no grpc-status (no trailers): the provider ended the call without a status")
+            return judgement
+        }
+        guard let code = Int(statusText), code >= 0 else {
+            judgement.error = ("protocol-error", "grpc-status \"\(statusText)\" is not a status code")
+            return judgement
+        }
+        let status = GRPCStatus(code: code)
+        let message = PercentEncoding.decode(Substring(response.trailers.value(of: "grpc-message") ?? response.header("grpc-message") ?? ""))
+        judgement.log.append("< grpc-status: \(status.description)" + (message.isEmpty ? "" : " \(message)"))
+        if !contentType.lowercased().hasPrefix("application/grpc") && !response.body.isEmpty {
+            judgement.mismatches.append(Mismatch(path: "$.headers.content-type", expected: "application/grpc", actual: contentType.isEmpty ? "none" : contentType,
+                                                 rule: "media type", message: "expected content-type application/grpc, got \(contentType.isEmpty ? "none" : contentType)"))
+            return judgement
+        }
+        var details: [JSONNode] = []
+        if let encoded = response.trailers.value(of: "grpc-status-details-bin") ?? response.header("grpc-status-details-bin") {
+            if let bytes = Base64Text.decode(encoded), let decoded = try? GRPCStatusDetails.decode(bytes, transcoder) {
+                details = decoded.details
+                judgement.log.append("< details: " + JSONNode.array(details).rendered())
+            } else {
+                judgement.error = ("protocol-error", "grpc-status-details-bin is not a base64 google.rpc.Status")
+                return judgement
+            }
+        }
+        // Messages: 5-byte prefix (compressed flag, big-endian length), then the message.
+        var messages: [JSONNode] = [], times: [Double] = []
+        var offset = 0
+        let body = response.body
+        let compressed = (response.header("grpc-encoding") ?? "identity").lowercased()
+        while offset < body.count {
+            guard body.count - offset >= 5 else {
+                judgement.error = ("protocol-error", "the answer ends inside a message prefix (\(body.count - offset) of 5 bytes)")
+                return judgement
+            }
+            let flag = body[offset]
+            let length = body[(offset + 1)...(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            guard length <= maximumMessageBytes else {
+                judgement.error = ("protocol-error", "response message \(messages.count + 1) announces \(length) bytes, over the \(maximumMessageBytes)-byte limit")
+                return judgement
+            }
+            guard body.count - offset - 5 >= length else {
+                judgement.error = ("protocol-error", "response message \(messages.count + 1) is cut short: \(body.count - offset - 5) of \(length) bytes came")
+                return judgement
+            }
+            var bytes = Array(body[(offset + 5)..<(offset + 5 + length)])
+            offset += 5 + length
+            if flag & 1 == 1 {
+                guard compressed == "gzip" else {
+                    judgement.error = ("protocol-error", "response message \(messages.count + 1) is compressed, but grpc-encoding is \(compressed)")
+                    return judgement
+                }
+                do { bytes = try Gzip.decompress(bytes, limit: maximumMessageBytes) } catch {
+                    judgement.error = ("protocol-error", "response message \(messages.count + 1): \(error)")
+                    return judgement
+                }
+            }
+            times.append(response.arrivals.first { $0.end >= offset }?.seconds ?? 0)
+            do {
+                messages.append(try transcoder.decode(bytes, as: call.outputType, options: .includeDefaults))
+                judgement.log.append("< message \(messages.count) at \(Int(times.last! * 1000)) ms: " + String(messages.last!.rendered().prefix(500)))
+            } catch {
+                judgement.mismatches.append(Mismatch(path: "$.responses[\(messages.count)]", expected: call.outputType, actual: "\(length) bytes",
+                                                     rule: "type", message: "response message \(messages.count + 1) is not a valid \(call.outputType): \(error.message)"))
+                return judgement
+            }
+        }
+        let metadata = response.headers.filter { !["content-type", "grpc-status", "grpc-message", "grpc-status-details-bin"].contains($0.name.lowercased()) }
+        judgement.mismatches += GRPCMatching.judgeResponse(call, metadata: metadata, messages: messages, status: status, statusMessage: message,
+                                                           details: details, trailers: response.trailers)
+        // Per-message timing: a message with "within" must come that soon after the one before it.
+        for (i, (expected, time)) in zip(call.responses, times).enumerated() {
+            guard let within = expected.withinMilliseconds else { continue }
+            let gap = (time - (i == 0 ? 0 : times[i - 1])) * 1000
+            if gap > Double(within) {
+                judgement.mismatches.append(Mismatch(path: "$.responses[\(i)]", expected: "within \(within) ms", actual: "\(Int(gap)) ms",
+                                                     rule: "within", message: "response message \(i + 1) came \(Int(gap)) ms after the previous one, over \(within) ms"))
+            }
+        }
+        return judgement
+    }
+}
