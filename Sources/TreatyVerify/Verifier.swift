@@ -608,7 +608,9 @@ final class InteractionRun {
                 awaitCallbacks()
             case .failure(let error):
                 log.line("! \(error.kind.rawValue): \(error.message)")
-                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
+                let hint = [.emptyResponse, .malformedResponse, .reset].contains(error.kind)
+                    ? " gRPC needs HTTP/2 (h2c with prior knowledge for http:// URLs): is this a gRPC server?" : ""
+                outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)\(hint)")
                 tearDown()
             }
         }

@@ -273,3 +273,78 @@ def test_mock_and_verify_round_trip(tmp_path):
         running.stop()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "5 passed" in result.stdout
+
+
+@pytest.mark.parametrize("mode, kind, fragment", [
+    ("no-trailers", "protocol-error", "no grpc-status"),
+    ("truncated", "protocol-error", "cut short: 3 of 100 bytes"),
+    ("html", "failure", "expected content-type application/grpc, got text/html"),
+    ("garbage", "failure", "is not a valid inventory.v1.Stock"),
+    ("status-text", "protocol-error", "grpc-status \"fine\" is not a status code"),
+    ("silent", "timeout", "timed out"),
+])
+def test_verify_classifies_a_misbehaving_server(tmp_path, mode, kind, fragment):
+    from providers.bad_grpc import BadGRPCServer
+    server = BadGRPCServer(mode)
+    try:
+        started = time.monotonic()
+        result = run_treaty("verify", INVENTORY, "--base-url", server.url, "--interaction", "stock of ABC-1", "--timeout", "2",
+                            "--junit", str(tmp_path / "junit.xml"), timeout=30)
+        assert time.monotonic() - started < 15
+    finally:
+        server.stop()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert fragment in result.stdout, result.stdout
+    report = (tmp_path / "junit.xml").read_text()
+    if kind == "failure":
+        assert "<failure" in report
+    else:
+        assert f'type="{kind}"' in report, report
+
+
+def test_verify_an_http1_server_says_so(tmp_path):
+    from flask import Flask
+    from conftest import Provider
+    with Provider(Flask("plain")) as provider:
+        result = run_treaty("verify", INVENTORY, "--base-url", provider.url, "--interaction", "stock of ABC-1", "--timeout", "5")
+    assert result.returncode == 1
+    assert "ERROR" in result.stdout and "stock of ABC-1" in result.stdout
+
+
+def test_grpc_over_tls_both_ways(tmp_path):
+    """The mock's self-signed certificate: a grpcio client with it as root, and treaty verify with --cacert."""
+    running = start_mock(INVENTORY, "--port", "0", "--tls-self-signed")
+    try:
+        base, cert = running.urls["inventory"], running.certificate
+        assert base.startswith("https://")
+        credentials = grpc.ssl_channel_credentials(root_certificates=open(cert, "rb").read())
+        with grpc.secure_channel(base.removeprefix("https://"), credentials) as channel:
+            get = stub(channel, "GetStock", "unary", "StockRequest", "Stock")
+            assert get(M["StockRequest"](sku="ABC-1"), metadata=[("x-shop-id", "web-shop")], timeout=5).available == 12
+        result = run_treaty("verify", INVENTORY, "--base-url", base, "--cacert", cert)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "5 passed" in result.stdout
+    finally:
+        running.stop()
+
+
+def test_protoc_compiles_proto_files_or_says_what_to_do(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    from conftest import treaty_binary
+    shutil.copytree("Contracts/protos", tmp_path / "protos")
+    contract = open(INVENTORY).read().replace('"descriptorSet": "protos/inventory.pb"', '"protoFiles": ["protos/inventory.proto"], "importPaths": ["protos"]')
+    (tmp_path / "inventory.json").write_text(contract)
+    binary = os.path.abspath(treaty_binary())
+    compiled = subprocess.run([binary, "lint", "inventory.json"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    # Without protoc on the PATH: a located error that says what to install.
+    env = dict(os.environ, PATH=str(tmp_path / "empty"))
+    missing = subprocess.run([binary, "lint", "inventory.json"], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert missing.returncode != 0
+    assert "inventory.json:11:19:" in missing.stdout + missing.stderr and "protoc is not installed" in missing.stdout + missing.stderr
+    # A .proto with an error: protoc's own message.
+    (tmp_path / "protos" / "inventory.proto").write_text("syntax = \"proto3\";\nmessage Broken {\n")
+    broken = subprocess.run([binary, "lint", "inventory.json"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert broken.returncode != 0 and "protoc failed" in broken.stdout + broken.stderr

@@ -70,6 +70,7 @@ public struct ContractLoader: Sendable {
         }
 
         if let protobuf = top["protobuf"] {
+            context.protobufGiven = true
             context.protobuf = GRPCDecoder(context: context).decodeProtobuf(protobuf, .root / "protobuf")
         }
 

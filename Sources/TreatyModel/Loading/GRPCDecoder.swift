@@ -73,6 +73,7 @@ struct GRPCDecoder {
         guard let methodPath = reader.string("method", required: true) else { return nil }
         let methodPosition = reader["method"]?.position
         guard let protobuf = context.protobuf else {
+            if context.protobufGiven { return nil }
             context.error("a grpc interaction needs the contract's \"protobuf\" descriptors (top level: \"protobuf\": {\"descriptorSet\": \"….pb\"})",
                           at: methodPosition, pointer / "method")
             return nil

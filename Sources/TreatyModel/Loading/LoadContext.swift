@@ -5,6 +5,9 @@ final class LoadContext {
     private(set) var diagnostics: [Diagnostic] = []
     /// The contract's protobuf descriptors, once read (gRPC interactions need them).
     var protobuf: ProtobufSettings?
+    /// The contract gave `"protobuf"` (whether or not it could be read): gRPC interactions then
+    /// do not repeat the error.
+    var protobufGiven = false
 
     init(file: String, resolver: any ReferenceResolver) {
         self.file = file

@@ -51,9 +51,13 @@ public struct ProtoJSON: Sendable {
             }
             if field.repeated, let entryType = field.typeName, pool.messages[entryType]?.isMapEntry == true {
                 var entry = try reader.nested()
-                let pair = try decodeMessage(&entry, entryType, options.union(.includeDefaults))
-                let key = pair["key"].map { $0.stringValue ?? $0.rendered() } ?? ""
-                maps[number, default: []].append((key, pair["value"] ?? .null))
+                let pair = try decodeMessage(&entry, entryType, options.subtracting(.includeDefaults))
+                let entryFields = pool.messages[entryType]?.fields ?? []
+                // A key or value equal to its default is not on the wire.
+                let key = (pair["key"] ?? entryFields.first { $0.number == 1 }.flatMap(defaultValue)).map { $0.stringValue ?? $0.rendered() } ?? ""
+                let valueField = entryFields.first { $0.number == 2 }
+                let value = pair["value"] ?? valueField.flatMap(defaultValue) ?? (valueField?.kind == .message ? .object([]) : .null)
+                maps[number, default: []].append((key, value))
             } else if field.repeated, wire == .lengthDelimited, Self.isPackable(field.kind) {
                 var packed = try reader.nested()
                 while !packed.atEnd { lists[number, default: []].append(try scalar(&packed, field, Self.wireType(field.kind))) }
