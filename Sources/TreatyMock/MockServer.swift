@@ -168,19 +168,28 @@ public enum MockServer {
                             // the idle one does (any frame counts as activity).
                             timeouts.multiplexed()
                             let connection = NIOLoopBound(timeouts, eventLoop: context.eventLoop)
-                            _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
-                                mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+                            // gRPC calls are served by the connection handler between the HTTP/2 handler
+                            // and the multiplexer; other requests get a child channel with the HTTP handlers.
+                            let grpc = GRPCConnectionHandler(
+                                makeCall: { id in
+                                    GRPCCall(streamID: id, box: box, journal: journal, contractIndex: index, verbose: configuration.verbose, log: log)
+                                },
+                                opened: { connection.value.streamOpened() }, ended: { connection.value.streamClosed() })
+                            let multiplexer = HTTP2StreamMultiplexer(
+                                mode: .server, channel: context.channel, targetWindowSize: 65535,
+                                outboundBufferSizeHighWatermark: 8192, outboundBufferSizeLowWatermark: 4096
                             ) { stream in
                                 // Shutdown waits for open streams; the idle limit does not cut them.
                                 connection.value.streamOpened()
                                 stream.closeFuture.whenComplete { _ in connection.value.streamClosed() }
                                 return stream.eventLoop.makeCompletedFuture {
-                                    // gRPC calls get the frame-level handler; other requests the HTTP one.
-                                    try stream.pipeline.syncOperations.addHandler(GRPCRouter(
-                                        grpc: { GRPCStreamHandler(box: box, journal: journal, contractIndex: index, verbose: configuration.verbose, log: log) },
-                                        http: { [EndStreamCoalescer(), HTTP2FramePayloadToHTTP1ServerCodec(), handler(nil)] }))
+                                    try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
+                                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                    try stream.pipeline.syncOperations.addHandler(handler(nil))
                                 }
                             }
+                            try context.pipeline.syncOperations.addHandlers(
+                                [NIOHTTP2Handler(mode: .server), grpc, multiplexer], position: .after(context.handler))
                         })
                     if let tls = configuration.tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))

@@ -54,8 +54,13 @@ enum GRPCExchange {
         var log: [String] = []
     }
 
-    static func judge(_ response: HTTPResponseData, _ call: GRPCInteraction, transcoder: ProtoJSON) -> Judgement {
+    static func judge(_ received: HTTPResponseData, _ call: GRPCInteraction, transcoder: ProtoJSON) -> Judgement {
         var judgement = Judgement()
+        var response = received
+        // Trailers-only: one header block carries the status, metadata and trailers together.
+        if response.trailers.isEmpty, response.body.isEmpty, response.header("grpc-status") != nil {
+            response.trailers = response.headers
+        }
         let contentType = response.header("content-type") ?? ""
         let statusText = response.trailers.value(of: "grpc-status") ?? response.header("grpc-status")
         guard response.status == 200 else {

@@ -53,10 +53,10 @@ import Testing
     }
 
     @Test func unsupportedKindsAreRejectedClearly() throws {
-        let result = load(minimal(#"{"name": "call", "grpc": {"service": "Orders"}}"#))
+        let result = load(minimal(#"{"name": "call", "udp": {"request": {"hex": "00"}}}"#))
         let error = try #require(result.diagnostics.first)
-        #expect(error.message.contains("interaction kind \"grpc\" is not supported yet"))
-        #expect(error.pointer?.description == "/interactions/0/grpc")
+        #expect(error.message.contains("interaction kind \"udp\" is not supported yet"))
+        #expect(error.pointer?.description == "/interactions/0/udp")
     }
 
     @Test func aLongPollMustWaitForAnInteractionThatExists() throws {

@@ -103,3 +103,26 @@ import TreatyTestSupport
     }
 }
 
+
+extension GRPCContractTests {
+    @Test func patternsTakeTheFormDecodedMessagesHave() throws {
+        // Proto field names, an enum-free int64-free message here: updated_at → updatedAt.
+        let result = load(#"{"name": "a", "grpc": {"method": "inventory.v1.Inventory/GetStock", "request": {"message": {"sku": "A"}}, "response": {"message": {"sku": "A", "updated_at": "2026-01-01T00:00:00Z"}}}}"#)
+        let call = try #require(result.contract?.interactions.first?.grpc, "\(result.diagnostics)")
+        #expect(call.responses[0].pattern.example.rendered() == #"{"sku":"A","updatedAt":"2026-01-01T00:00:00Z"}"#)
+        // Request stream messages have no timing (the verifier sends them as one body).
+        let timed = load(#"{"name": "a", "grpc": {"method": "inventory.v1.Inventory/Restock", "request": {"stream": [{"message": {}, "after": "1s"}]}, "response": {"message": {}}}}"#)
+        #expect(timed.diagnostics.contains { $0.severity == .warning && $0.message.contains("unknown key \"after\"") })
+    }
+
+    @Test func sixtyFourBitIntegersAndEnumNumbersAreRewritten() throws {
+        let pool = try ProtoDescriptorPool(descriptorSet: [UInt8](Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Fixtures/protobuf/shop.pb")))))
+        let context = LoadContext(file: "c.json", resolver: NoReferences())
+        let decoder = GRPCDecoder(context: context)
+        let written = try #require(PatternDecoder(context: context).decode(
+            try JSONParser.parse(Array(#"{"id": 42, "status": 2, "history": [1], "big": {"$integer": 7}}"#.utf8)).root, .root))
+        let canonical = decoder.canonical(written, type: "shop.v1.Order", pool: pool, pointer: .root)
+        #expect(canonical.example.rendered() == #"{"id":"42","status":"SHIPPED","history":["PAID"],"big":7}"#)
+        #expect(context.diagnostics.contains { $0.severity == .warning && $0.message.contains("big is a 64-bit integer") })
+    }
+}

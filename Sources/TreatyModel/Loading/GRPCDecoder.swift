@@ -166,7 +166,8 @@ struct GRPCDecoder {
 
     private func streamItem(_ node: JSONNode, _ pointer: JSONPointer, type: String, side: String, transcoder: ProtoJSON) -> GRPCMessage? {
         guard let reader = ObjectReader(node, pointer, context, what: "a stream message") else { return nil }
-        reader.checkKeys(side == "response" ? ["message", "after", "within", "afterRequests"] : ["message", "after"])
+        // The verifier sends a request stream as one body: request messages have no timing.
+        reader.checkKeys(side == "response" ? ["message", "after", "within", "afterRequests"] : ["message"])
         guard let body = reader.required("message"), var message = message(body, pointer / "message", type: type, transcoder: transcoder) else {
             return nil
         }
@@ -178,13 +179,67 @@ struct GRPCDecoder {
     }
 
     private func message(_ node: JSONNode, _ pointer: JSONPointer, type: String, transcoder: ProtoJSON) -> GRPCMessage? {
-        guard let pattern = patterns.decode(node, pointer) else { return nil }
+        guard let written = patterns.decode(node, pointer) else { return nil }
+        let pattern = canonical(written, type: type, pool: transcoder.pool, pointer: pointer)
         do {
             let bytes = try transcoder.encode(pattern.example, as: type)
             return GRPCMessage(pattern: pattern, exampleBytes: bytes, pointer: pointer)
         } catch {
             context.error("the message does not fit \(type): \(error.message)", at: node.position, pointer)
             return nil
+        }
+    }
+
+    /// The pattern in the form decoded messages take, so that it can match them: proto field names
+    /// become JSON names (`updated_at` → `updatedAt`), 64-bit integers written as numbers become
+    /// strings, enums written by number become names. Numeric matchers on 64-bit fields never match
+    /// (the JSON mapping makes them strings): a warning says what to write instead.
+    func canonical(_ pattern: Pattern, type: String, pool: ProtoDescriptorPool, pointer: JSONPointer) -> Pattern {
+        guard let message = pool.messages[type], !ProtoWellKnown.special.contains(type), case .object(let members) = pattern else { return pattern }
+        return .object(members.map { member in
+            guard let field = message.field(named: member.key) else { return member }
+            var out = member
+            out.key = field.jsonName
+            out.pattern = canonicalValue(member.pattern, field, pool: pool, pointer: pointer / member.key)
+            return out
+        })
+    }
+
+    private func canonicalValue(_ pattern: Pattern, _ field: ProtoDescriptorPool.Field, pool: ProtoDescriptorPool, pointer: JSONPointer) -> Pattern {
+        let isMap = field.typeName.flatMap { pool.messages[$0] }?.isMapEntry == true
+        if isMap {
+            guard case .object(let entries) = pattern, let valueField = pool.messages[field.typeName!]?.field(number: 2) else { return pattern }
+            var single = valueField
+            single.repeated = false
+            return .object(entries.map { entry in
+                var out = entry
+                out.pattern = canonicalValue(entry.pattern, single, pool: pool, pointer: pointer / entry.key)
+                return out
+            })
+        }
+        if field.repeated, case .array(let elements) = pattern {
+            var single = field
+            single.repeated = false
+            return .array(elements.enumerated().map { canonicalValue($1, single, pool: pool, pointer: pointer / $0) })
+        }
+        switch (field.kind, pattern) {
+        case (.message, _):
+            return canonical(pattern, type: field.typeName ?? "", pool: pool, pointer: pointer)
+        case (.int64, .number(let n)), (.uint64, .number(let n)), (.sint64, .number(let n)), (.fixed64, .number(let n)), (.sfixed64, .number(let n)):
+            return .string(n.text)
+        case (.enumeration, .number(let n)):
+            if let value = pool.enums[field.typeName ?? ""]?.values.first(where: { $0.number == n.intValue }) { return .string(value.name) }
+            return pattern
+        case (.int64, .matcher(let m)), (.uint64, .matcher(let m)), (.sint64, .matcher(let m)), (.fixed64, .matcher(let m)), (.sfixed64, .matcher(let m)):
+            switch m.rule {
+            case .integer, .decimal, .number:
+                context.warning("\(field.name) is a 64-bit integer, a JSON string in proto3 JSON: this numeric matcher never matches; write {\"$regex\": \"^-?\\\\d+$\", \"example\": \"42\"}",
+                                at: m.position, pointer)
+            default: break
+            }
+            return pattern
+        default:
+            return pattern
         }
     }
 

@@ -14,10 +14,12 @@ import TreatyModel
 /// Unary, client-streaming and server-streaming calls are matched once the client half-closes;
 /// a bidirectional call answers while the client still sends: response message i goes out once
 /// `afterRequests` (default i + 1) request messages have come and matched.
-final class GRPCStreamHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundIn = HTTP2Frame.FramePayload
-    typealias OutboundOut = HTTP2Frame.FramePayload
+///
+/// Calls are served on the connection's pipeline, not on a child channel per stream: the
+/// connection handler (`GRPCConnectionHandler`) hands each call its frames, and it writes frames
+/// for its stream. A child channel per call (pipeline, activation, close) cost more than the call.
+final class GRPCCall {
+    let streamID: HTTP2StreamID
 
     /// The largest message accepted (gRPC's default receive limit).
     static let maximumMessageBytes = 4 * 1024 * 1024
@@ -54,8 +56,11 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
     /// A response message is waiting for its `after` delay; later ones queue behind it.
     private var sending = false
     private var timers: [Scheduled<Void>] = []
+    private var needsFlush = false
 
-    init(box: ResponderBox, journal: MockJournal?, contractIndex: Int, verbose: Bool, log: @escaping @Sendable (String) -> Void) {
+    init(streamID: HTTP2StreamID, box: ResponderBox, journal: MockJournal?, contractIndex: Int, verbose: Bool,
+         log: @escaping @Sendable (String) -> Void) {
+        self.streamID = streamID
         self.box = box
         self.journal = journal
         self.contractIndex = contractIndex
@@ -63,20 +68,46 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
         self.log = log
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    /// The stream closed (the call ended, the client reset it, or the connection went away).
+    func closed() {
+        finished = true
         cancelTimers()
-        context.fireChannelInactive()
     }
-
-    func handlerRemoved(context: ChannelHandlerContext) { cancelTimers() }
 
     private func cancelTimers() {
         for timer in timers { timer.cancel() }
         timers.removeAll()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+    var pendingFlush: Bool { needsFlush }
+
+    /// True once, when the call wrote frames that still need a flush (done once per read burst).
+    func takeNeedsFlush() -> Bool {
+        defer { needsFlush = false }
+        return needsFlush
+    }
+
+    private func flushIfNeeded(_ context: ChannelHandlerContext) {
+        guard needsFlush else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    private func write(_ context: ChannelHandlerContext, _ payload: HTTP2Frame.FramePayload) {
+        context.write(NIOAny(HTTP2Frame(streamID: streamID, payload: payload)), promise: nil)
+    }
+
+    /// Keeps the client's stream window open as the call reads its messages (what a child
+    /// channel would do): tops the window up once it falls below half.
+    func inboundWindow(_ size: Int, context: ChannelHandlerContext) {
+        let target = 65_535
+        guard !finished, size < target / 2 else { return }
+        write(context, .windowUpdate(windowSizeIncrement: target - size))
+        needsFlush = true
+    }
+
+    func receive(_ payload: HTTP2Frame.FramePayload, context: ChannelHandlerContext) {
+        switch payload {
         case .headers(let headers):
             if route == nil && !finished {
                 begin(context: context, headers.headers)
@@ -120,11 +151,14 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
             guard let nanoseconds = Self.timeout(timeout) else {
                 return fail(context: context, .internalError, "malformed grpc-timeout \"\(timeout)\"")
             }
-            let deadline = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [weak self] in
-                guard let self, !self.finished else { return }
-                self.record(status: .deadlineExceeded, interaction: self.chosen?.name, mismatches: [])
-                self.sendTrailers(context: context, status: .deadlineExceeded, message: "treaty: the call's deadline (grpc-timeout \(timeout)) passed",
+            let bound = NIOLoopBound((call: self, context: context), eventLoop: context.eventLoop)
+            let deadline = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+                let (call, context) = bound.value
+                guard !call.finished else { return }
+                call.record(status: .deadlineExceeded, interaction: call.chosen?.name, mismatches: [])
+                call.sendTrailers(context: context, status: .deadlineExceeded, message: "treaty: the call's deadline (grpc-timeout \(timeout)) passed",
                                   details: nil, extra: [])
+                call.flushIfNeeded(context)
             }
             timers.append(deadline)
         }
@@ -302,12 +336,14 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
             nextResponse += 1
             if message.afterMilliseconds > 0 {
                 sending = true
-                let timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(message.afterMilliseconds))) { [weak self] in
-                    guard let self else { return }
-                    self.sending = false
-                    guard !self.finished else { return }
-                    self.send(context: context, bytes, metadata: call.responseMetadata)
-                    self.pump(context: context)
+                let bound = NIOLoopBound((call: self, context: context), eventLoop: context.eventLoop)
+                let timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(message.afterMilliseconds))) {
+                    let (call, context) = bound.value
+                    call.sending = false
+                    guard !call.finished else { return }
+                    call.send(context: context, bytes, metadata: entry.call.responseMetadata)
+                    call.pump(context: context)
+                    call.flushIfNeeded(context)
                 }
                 timers.append(timer)
             } else {
@@ -338,7 +374,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
         guard !finished else { return }
         if !headersSent {
             headersSent = true
-            context.write(wrapOutboundOut(.headers(.init(headers: responseHeaders(metadata)))), promise: nil)
+            write(context, .headers(.init(headers: responseHeaders(metadata))))
         }
         var payload = message, flag: UInt8 = 0
         if compressResponses, let compressed = try? Gzip.compress(message) {
@@ -349,7 +385,9 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
         frame.writeInteger(flag)
         frame.writeInteger(UInt32(payload.count))
         frame.writeBytes(payload)
-        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(frame)))), promise: nil)
+        // Flushed once the read that caused it is done (or by the trailers), not per message.
+        write(context, .data(.init(data: .byteBuffer(frame))))
+        needsFlush = true
     }
 
     /// Ends the call: trailers after messages, or one trailers-only header block.
@@ -368,7 +406,9 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
         if let message, !message.isEmpty { trailers.add(name: "grpc-message", value: Self.percentEncode(message)) }
         if let details { trailers.add(name: "grpc-status-details-bin", value: details) }
         for (name, value) in extra { trailers.add(name: name.lowercased(), value: value) }
-        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+        // Flushed with everything else written in this read burst (or by the timer that got here).
+        write(context, .headers(.init(headers: trailers, endStream: true)))
+        needsFlush = true
     }
 
     private func fail(context: ChannelHandlerContext, _ status: GRPCStatus, _ message: String, http: Int = 200) {
@@ -378,7 +418,8 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
             cancelTimers()
             let headers = HPACKHeaders([(":status", String(http)), ("content-type", "text/plain"), ("grpc-status", String(status.code)),
                                         ("grpc-message", Self.percentEncode(message))])
-            context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: nil)
+            write(context, .headers(.init(headers: headers, endStream: true)))
+            needsFlush = true
             return
         }
         sendTrailers(context: context, status: status, message: message, details: nil, extra: [])
@@ -405,37 +446,3 @@ final class GRPCStreamHandler: ChannelDuplexHandler {
     }
 }
 
-/// Sends an HTTP/2 stream to the gRPC handler when its request says `application/grpc`, and to the
-/// HTTP handlers otherwise; then steps aside.
-final class GRPCRouter: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-
-    private let grpc: () -> any ChannelHandler
-    private let http: () throws -> [any ChannelHandler]
-
-    init(grpc: @escaping () -> any ChannelHandler, http: @escaping () throws -> [any ChannelHandler]) {
-        self.grpc = grpc
-        self.http = http
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var handlers: [any ChannelHandler] = []
-        if case .headers(let headers) = unwrapInboundIn(data),
-           headers.headers.first(name: "content-type")?.hasPrefix("application/grpc") == true {
-            handlers = [grpc()]
-        } else {
-            do { handlers = try http() } catch {
-                context.fireErrorCaught(error)
-                return
-            }
-        }
-        do {
-            try context.pipeline.syncOperations.addHandlers(handlers, position: .after(self))
-        } catch {
-            context.fireErrorCaught(error)
-            return
-        }
-        context.fireChannelRead(data)
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-    }
-}
