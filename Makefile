@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libxml2-utils zlib1g-dev protobuf-compiler pkg-config curl python3 python3-venv nghttp2-client
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libxml2-utils zlib1g-dev protobuf-compiler pkg-config curl python3 python3-venv nghttp2-client redis-server
 VENV := .venv
 PY := $(VENV)/bin/python
 CONFIG ?= debug

@@ -105,8 +105,8 @@ struct VerifyCommand: AsyncParsableCommand {
         if baseURLs.isEmpty { throw ValidationError("give --base-url URL (or --base-url PROVIDER=URL for each provider)") }
         for entry in baseURLs {
             let url = Self.splitBaseURL(entry).url
-            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw ValidationError("--base-url must start with http:// or https://, got \(entry)")
+            guard ["http://", "https://", "tcp://", "udp://"].contains(where: { url.hasPrefix($0) }) else {
+                throw ValidationError("--base-url must start with http:// or https:// (tcp:// or udp:// for raw contracts), got \(entry)")
             }
         }
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }

@@ -77,9 +77,15 @@ public struct ServedContract: Sendable {
 
     /// Whether the port speaks HTTPS.
     public var tls: Bool
+    /// What the port speaks: `http` (HTTP/1.1, HTTP/2, gRPC, WebSocket), or raw `tcp`, `udp` or `tcp+udp`.
+    public var transport = "http"
 
     public var url: String {
         let h = host.contains(":") ? "[\(host)]" : host
-        return (tls ? "https" : "http") + "://\(h):\(port)"
+        switch transport {
+        case "tcp", "tcp+udp": return "tcp://\(h):\(port)"
+        case "udp": return "udp://\(h):\(port)"
+        default: return (tls ? "https" : "http") + "://\(h):\(port)"
+        }
     }
 }

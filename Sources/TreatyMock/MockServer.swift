@@ -71,9 +71,11 @@ public enum MockServer {
             journal.setInteractions(contract: index, count: contract.interactions.count)
             return bind(port: port, file: contract.file, box: box, index: index, journal: journal, configuration: configuration,
                         connections: connections, dispatcher: dispatcher, hub: hub, log: log).map { listener in
-                let place = ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
+                var place = ServedContract(file: contract.file, consumer: contract.consumer, provider: contract.provider,
                                            interactions: contract.interactions.count, host: configuration.host,
                                            port: listener.localAddress?.port ?? port, tls: configuration.tls != nil)
+                place.transport = rawTransport(contract) ?? "http"
+                if place.transport != "http" { place.tls = false }
                 table.fill(index, place: place, listener: listener)
                 return place
             }
@@ -129,11 +131,79 @@ public enum MockServer {
         }
     }
 
+    /// `tcp`, `udp` or `tcp+udp` for a contract of raw interactions; nil for HTTP.
+    static func rawTransport(_ contract: Contract) -> String? {
+        let tcp = contract.interactions.contains { $0.tcp != nil }, udp = contract.interactions.contains { $0.udp != nil }
+        switch (tcp, udp) {
+        case (true, true): return "tcp+udp"
+        case (true, false): return "tcp"
+        case (false, true): return "udp"
+        case (false, false): return nil
+        }
+    }
+
+    /// A contract of `tcp` and `udp` interactions: a TCP listener playing the conversations and a
+    /// datagram channel answering datagrams, on the same port number. Raw TCP is cleartext.
+    static func bindRaw(
+        port: Int, file: String, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration,
+        connections: ConnectionRegistry, log: @escaping @Sendable (String) -> Void
+    ) -> EventLoopFuture<any Channel> {
+        let contract = box.current.contract
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        @Sendable func failure(_ error: any Error, _ what: String, _ port: Int) -> TreatyError {
+            TreatyError(code: .server, message: "cannot listen on \(configuration.host):\(port) (\(what)) for \(file)",
+                        cause: "\(error); is another process using the port? Pick another with --port or \"mock.port\"")
+        }
+        @Sendable func bindUDP(_ port: Int) -> EventLoopFuture<any Channel> {
+            DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Whole datagrams: NIO's default receive buffer would cut anything over 2 KiB.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(UDPResponder(contract: box.current.contract, journal: journal, contractIndex: index,
+                                                                                    verbose: configuration.verbose, log: log))
+                    }
+                }
+                .bind(host: configuration.host, port: port)
+                .flatMapErrorThrowing { throw failure($0, "UDP", port) }
+        }
+        guard contract.interactions.contains(where: { $0.tcp != nil }) else { return bindUDP(port) }
+        let tcp = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                guard connections.add(channel, limit: configuration.maximumConnections) else {
+                    log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TCPConversationHandler(
+                        contract: box.current.contract, journal: journal, contractIndex: index, verbose: configuration.verbose,
+                        idleTimeout: configuration.idleTimeout, log: log))
+                }
+            }
+            .bind(host: configuration.host, port: port)
+            .flatMapErrorThrowing { throw failure($0, "TCP", port) }
+        guard contract.interactions.contains(where: { $0.udp != nil }) else { return tcp }
+        return tcp.flatMap { listener in
+            bindUDP(listener.localAddress?.port ?? port).map { udp in
+                // The datagram channel closes with the connections at shutdown (it handles GracefulShutdown).
+                _ = connections.add(udp, limit: Int.max)
+                return listener
+            }.flatMapError { error in listener.close().flatMapThrowing { throw error } }
+        }.hop(to: loop)
+    }
+
     static func bind(
         port: Int, file: String, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration,
         connections: ConnectionRegistry, dispatcher: CallbackDispatcher? = nil, hub: MessageHub? = nil, log: @escaping @Sendable (String) -> Void
     ) -> EventLoopFuture<any Channel> {
-        ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if rawTransport(box.current.contract) != nil {
+            return bindRaw(port: port, file: file, box: box, index: index, journal: journal, configuration: configuration, connections: connections, log: log)
+        }
+        return ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

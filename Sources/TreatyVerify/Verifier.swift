@@ -258,7 +258,8 @@ final class InteractionRun {
 
     func begin() {
         started = .now()
-        guard interaction.requestSpec != nil || interaction.message != nil || interaction.jsonrpc != nil || interaction.grpc != nil else {
+        guard interaction.requestSpec != nil || interaction.message != nil || interaction.jsonrpc != nil || interaction.grpc != nil
+                || interaction.tcp != nil || interaction.udp != nil else {
             return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
         }
         stateValues = JSONObject(interaction.states.flatMap(\.params.members))
@@ -347,6 +348,7 @@ final class InteractionRun {
         if interaction.message != nil { return produceMessage() }
         if interaction.jsonrpc != nil { return rpc() }
         if interaction.grpc != nil { return grpcCall() }
+        if interaction.tcp != nil || interaction.udp != nil { return rawExchange() }
         guard let spec = interaction.requestSpec else { return complete() }
         if !interaction.callbacks.isEmpty && receiver == nil {
             outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
@@ -398,15 +400,47 @@ final class InteractionRun {
             outcome = .error(kind: error.kind.rawValue, message: error.message)
             return tearDown()
         }
+        let sendable = UnsafeSendable(value: client)
+        onThread {
+            let client = sendable.value
+            return (work(client), client.log.text)
+        }
+    }
+
+    /// Runs blocking socket work on a thread of its own; `tick` picks up the outcome and log it leaves.
+    private func onThread(_ work: @escaping @Sendable () -> (Result<[Mismatch], TransportError>, String)) {
         conversing = true
         let box = conversation
-        let sendable = UnsafeSendable(value: client)
         let thread = Thread {
-            let client = sendable.value
-            box.set(work(client), log: client.log.text)
+            let (result, text) = work()
+            box.set(result, log: text)
         }
         thread.stackSize = 1 << 20
         thread.start()
+    }
+
+    /// A raw TCP conversation or a UDP exchange with the provider at the base URL
+    /// (`tcp://host:port`, `udp://host:port`; only the host and port count), on a thread of its own.
+    private func rawExchange() {
+        let base = baseURL
+        if let tcp = interaction.tcp {
+            let transport = options.transport
+            let client: TCPClient
+            do throws(TransportError) { client = try TCPClient(base: base) } catch {
+                outcome = .error(kind: error.kind.rawValue, message: error.message)
+                return tearDown()
+            }
+            let sendable = UnsafeSendable(value: client)
+            onThread {
+                let client = sendable.value
+                return (client.converse(tcp, options: transport), client.log.text)
+            }
+        } else if let udp = interaction.udp {
+            onThread {
+                let client = UDPClient(base: base)
+                return (client.exchange(udp), client.log.text)
+            }
+        }
     }
 
     private func conversationEnded() {

@@ -27,6 +27,10 @@ public struct Interaction: Sendable {
         case jsonrpc(JSONRPCInteraction)
         /// A gRPC call (any of the four kinds).
         case grpc(GRPCInteraction)
+        /// A raw TCP conversation.
+        case tcp(TCPInteraction)
+        /// A UDP request datagram and its answers.
+        case udp(UDPInteraction)
         /// An asynchronous message (from Pact message pacts and V4 `Asynchronous/Messages`).
         case message(MessageSpec)
         /// A request message answered by one or more response messages (Pact V4 `Synchronous/Messages`).
@@ -87,6 +91,18 @@ public struct Interaction: Sendable {
         return nil
     }
 
+    /// The conversation, for TCP interactions.
+    public var tcp: TCPInteraction? {
+        if case .tcp(let conversation) = kind { return conversation }
+        return nil
+    }
+
+    /// The exchange, for UDP interactions.
+    public var udp: UDPInteraction? {
+        if case .udp(let exchange) = kind { return exchange }
+        return nil
+    }
+
     /// The WebSocket conversation, for WebSocket interactions.
     public var websocket: WebSocketInteraction? {
         if case .websocket(let ws) = kind { return ws }
@@ -113,6 +129,8 @@ public struct Interaction: Sendable {
         case .websocket: "websocket"
         case .jsonrpc: "jsonrpc"
         case .grpc: "grpc"
+        case .tcp: "tcp"
+        case .udp: "udp"
         case .message: "message"
         case .synchronousMessage: "synchronous message"
         }
@@ -124,5 +142,5 @@ public enum InteractionKindName: String, CaseIterable, Sendable {
     case http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp
 
     /// Kinds this version of Treaty loads, serves and verifies.
-    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message, .jsonrpc, .grpc]
+    public static let supported: Set<InteractionKindName> = [.http, .sse, .longPoll, .websocket, .message, .jsonrpc, .grpc, .tcp, .udp]
 }

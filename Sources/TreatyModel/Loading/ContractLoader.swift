@@ -102,6 +102,17 @@ public struct ContractLoader: Sendable {
             context.error("\"untilCalled\" names no interaction of this contract: \"\(awaited)\"\(suggestion)",
                           at: (list(top)?[index]).flatMap { $0["longPoll"]?["hold"]?["untilCalled"]?.position } ?? interaction.position, pointer)
         }
+        // A port speaks raw TCP/UDP or HTTP, not both: tcp and udp interactions keep a contract to themselves.
+        let raw = interactions.filter { $0.tcp != nil || $0.udp != nil }
+        if !raw.isEmpty, let other = interactions.first(where: { $0.tcp == nil && $0.udp == nil }) {
+            context.error("interaction \"\(other.name)\" is \(other.kindName), but this contract has tcp or udp interactions (its port speaks raw TCP and UDP); put them in a contract of their own",
+                          at: other.position, other.pointer)
+        }
+        // One connection is cut into messages one way: every tcp interaction of a contract shares its framing.
+        if let first = interactions.first(where: { $0.tcp != nil }), let odd = interactions.first(where: { $0.tcp.map { $0.framing != first.tcp!.framing } ?? false }) {
+            context.error("interaction \"\(odd.name)\" frames its messages as \(odd.tcp!.framing.summary), but \"\(first.name)\" as \(first.tcp!.framing.summary); the tcp interactions of a contract share one framing",
+                          at: odd.position, odd.pointer / "tcp" / "framing")
+        }
         guard let consumer, let provider else { return nil }
         var contract = Contract(file: context.file, formatVersion: version, consumer: consumer, provider: provider,
                                 mock: settings, interactions: interactions)
@@ -167,6 +178,10 @@ public struct ContractLoader: Sendable {
             decoded = HTTPDecoder(context: context).decodeJSONRPC(kindMember.value, kindPointer).map { .jsonrpc($0) }
         case .grpc:
             decoded = GRPCDecoder(context: context).decode(kindMember.value, kindPointer).map { .grpc($0) }
+        case .tcp:
+            decoded = SocketDecoder(context: context).decodeTCP(kindMember.value, kindPointer).map { .tcp($0) }
+        case .udp:
+            decoded = SocketDecoder(context: context).decodeUDP(kindMember.value, kindPointer).map { .udp($0) }
         default:
             decoded = nil
         }
@@ -177,10 +192,11 @@ public struct ContractLoader: Sendable {
         var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
-        if behaviour != nil, [.longPoll, .websocket, .message, .jsonrpc, .grpc].contains(kind), let member = reader.object.member("mock") {
+        if behaviour != nil, [.longPoll, .websocket, .message, .jsonrpc, .grpc, .tcp, .udp].contains(kind), let member = reader.object.member("mock") {
             context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them"
                             + (kind == .longPoll ? " (its \"hold\" sets the timing)" : kind == .websocket ? " (use \"after\" on its steps)"
-                               : kind == .grpc ? " (use \"after\" on its stream messages)" : ""),
+                               : kind == .grpc ? " (use \"after\" on its stream messages)"
+                               : kind == .tcp ? " (use \"after\" on its steps)" : ""),
                             at: member.keyPosition, pointer / "mock")
         }
         interaction.scenario = scenario

@@ -1,0 +1,145 @@
+import TreatyModel
+
+/// Matches raw TCP messages and UDP datagrams against a contract's payloads: text with string
+/// patterns, bytes exactly, by prefix, or under a mask. Mismatches show what came, as text when it
+/// is printable and as hex otherwise.
+public enum SocketMatching {
+    public static func match(_ payload: SocketPayload, _ actual: [UInt8], at path: String) -> [Mismatch] {
+        switch payload {
+        case .text(let pattern):
+            guard let text = String(validating: actual, as: UTF8.self) else {
+                return [Mismatch(path: path, expected: pattern.example.stringValue.map { "\"\($0)\"" } ?? "text", actual: SocketText.preview(actual),
+                                 rule: "text", message: "expected text, got bytes that are not UTF-8: \(SocketText.preview(actual))")]
+            }
+            if case .string(let literal) = pattern, literal != text {
+                return [Mismatch(path: path, expected: SocketText.preview(Array(literal.utf8)), actual: SocketText.preview(actual), rule: "equality",
+                                 message: "expected \(SocketText.preview(Array(literal.utf8))), got \(SocketText.preview(actual))")]
+            }
+            return StringMatching.match(pattern, text, path: path, what: "message")
+        case .bytes(let expected, let prefix, let mask):
+            if prefix ? actual.count < expected.count : actual.count != expected.count {
+                return [Mismatch(path: path, expected: "\(prefix ? "at least " : "")\(expected.count) bytes: \(SocketText.preview(expected))",
+                                 actual: "\(actual.count) bytes: \(SocketText.preview(actual))", rule: prefix ? "prefix" : "length",
+                                 message: "expected \(prefix ? "at least " : "")\(expected.count) bytes, got \(actual.count): \(SocketText.preview(actual))")]
+            }
+            for i in expected.indices {
+                let bits = mask?[i] ?? 0xFF
+                if expected[i] & bits != actual[i] & bits {
+                    return [Mismatch(path: path, expected: SocketText.preview(expected), actual: SocketText.preview(actual), rule: mask == nil ? (prefix ? "prefix" : "equality") : "mask",
+                                     message: "bytes differ at offset \(i): expected \(SocketText.hex([expected[i]]))"
+                                         + (bits == 0xFF ? "" : " under mask \(SocketText.hex([bits]))") + ", got \(SocketText.hex([actual[i]])); came \(SocketText.preview(actual))")]
+                }
+            }
+            return []
+        }
+    }
+
+    /// The bytes a UDP response must repeat from the request (`echo`), checked beside its payload.
+    public static func matchEcho(request: [UInt8], response: [UInt8], count: Int, at path: String) -> [Mismatch] {
+        guard count > 0 else { return [] }
+        let expected = Array(request.prefix(count)), actual = Array(response.prefix(count))
+        guard expected != actual else { return [] }
+        return [Mismatch(path: path, expected: "hex " + SocketText.hex(expected), actual: "hex " + SocketText.hex(actual), rule: "echo",
+                         message: "the first \(count) bytes must repeat the request's (hex \(SocketText.hex(expected))), got hex \(SocketText.hex(actual))")]
+    }
+
+    /// A message a UDP mock sends: the payload's example with the request's first `echo` bytes.
+    public static func answer(_ payload: SocketPayload, request: [UInt8], echo: Int) -> [UInt8] {
+        var bytes = payload.exampleBytes
+        let n = min(echo, request.count, bytes.count)
+        if n > 0 { bytes.replaceSubrange(0..<n, with: request[0..<n]) }
+        return bytes
+    }
+}
+
+/// Cuts a TCP byte stream into messages by a framing, for the mock and the verifier alike.
+/// Messages over the limit are refused rather than buffered without end.
+public struct SocketFrameReader: Sendable {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case tooLarge(announced: Int, limit: Int)
+
+        public var description: String {
+            switch self {
+            case .tooLarge(let announced, let limit): "a message of \(announced) bytes or more, over the limit of \(limit)"
+            }
+        }
+    }
+
+    public let framing: SocketFraming
+    public let limit: Int
+    private var buffer: [UInt8] = []
+    private var ready: [[UInt8]] = []
+
+    public init(framing: SocketFraming, limit: Int) {
+        self.framing = framing
+        self.limit = limit
+    }
+
+    /// Bytes received but not yet part of a whole message.
+    public var pendingBytes: Int { buffer.count }
+    /// Whole messages (lines, for line framing) not yet taken.
+    public var readyCount: Int { ready.count }
+
+    public mutating func append(_ bytes: some Sequence<UInt8>) throws(Failure) {
+        buffer.append(contentsOf: bytes)
+        try cut()
+    }
+
+    private mutating func cut() throws(Failure) {
+        switch framing {
+        case .line(let delimiter):
+            var start = 0, i = 0
+            while i + delimiter.count <= buffer.count {
+                if buffer[i] == delimiter[0], Array(buffer[i..<(i + delimiter.count)]) == delimiter {
+                    ready.append(Array(buffer[start..<i]))
+                    i += delimiter.count
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            buffer.removeFirst(start)
+            if buffer.count > limit { throw .tooLarge(announced: buffer.count, limit: limit) }
+        case .length(let bytes, let bigEndian):
+            while buffer.count >= bytes {
+                var length = 0
+                for k in 0..<bytes { length |= Int(buffer[bigEndian ? bytes - 1 - k : k]) << (8 * k) }
+                guard length <= limit else { throw .tooLarge(announced: length, limit: limit) }
+                guard buffer.count >= bytes + length else { break }
+                ready.append(Array(buffer[bytes..<(bytes + length)]))
+                buffer.removeFirst(bytes + length)
+            }
+        case .fixed(let size):
+            while buffer.count >= size {
+                ready.append(Array(buffer.prefix(size)))
+                buffer.removeFirst(size)
+            }
+        case .idle:
+            if buffer.count > limit { throw .tooLarge(announced: buffer.count, limit: limit) }
+        }
+    }
+
+    /// Idle framing: the connection went quiet, so what came is a message.
+    public mutating func quiet() {
+        guard case .idle = framing, !buffer.isEmpty else { return }
+        ready.append(buffer)
+        buffer.removeAll()
+    }
+
+    /// The next message spanning `units` lines (one message for other framings), without taking it.
+    public func peek(_ units: Int) -> [UInt8]? {
+        guard ready.count >= units, units > 0 else { return nil }
+        guard case .line(let delimiter) = framing else { return ready[0] }
+        var joined = ready[0]
+        for unit in ready[1..<units] { joined += delimiter + unit }
+        return joined
+    }
+
+    public mutating func take(_ units: Int) { ready.removeFirst(min(units, ready.count)) }
+
+    /// Everything received and not taken, for messages about what came.
+    public var leftover: [UInt8] {
+        guard case .line(let delimiter) = framing else { return ready.flatMap { $0 } + buffer }
+        return ready.flatMap { $0 + delimiter } + buffer
+    }
+}

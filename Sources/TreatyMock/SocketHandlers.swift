@@ -1,0 +1,322 @@
+import Foundation
+import NIOCore
+import TreatyMatching
+import TreatyModel
+
+/// Plays the server's side of a contract's `tcp` conversations on one connection. A message from
+/// the client picks the conversation whose first step it matches (in contract order); the server's
+/// steps follow with their delays; when a conversation ends the next message picks again, so a
+/// client may run several (Redis clients send command after command). A conversation that starts
+/// with the server (a greeting) is played when the connection opens. A message that matches
+/// nothing, a message over the limit, or a step that does not come `within` its bound ends the
+/// connection, with a log line and a journal entry saying what came.
+final class TCPConversationHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    struct Script {
+        let position: Int
+        let name: String
+        let tcp: TCPInteraction
+    }
+
+    private let scripts: [Script]
+    private var reader: SocketFrameReader
+    private let journal: MockJournal?
+    private let contractIndex: Int
+    private let verbose: Bool
+    private let log: @Sendable (String) -> Void
+    private let idleTimeout: Double
+
+    private var active: (script: Script, step: Int)?
+    private var sending = false
+    private var closed = false
+    private var idleTimer: Scheduled<Void>?
+    private var quietTimer: Scheduled<Void>?
+    private var withinTimer: Scheduled<Void>?
+    private var peer = "client"
+    /// The step the `within` timer watches (-1: none).
+    private var withinStep = -1
+
+    init(contract: Contract, journal: MockJournal?, contractIndex: Int, verbose: Bool, idleTimeout: Double, log: @escaping @Sendable (String) -> Void) {
+        scripts = contract.interactions.enumerated().compactMap { position, interaction in
+            interaction.tcp.map { Script(position: position, name: interaction.name, tcp: $0) }
+        }
+        let first = scripts.first?.tcp
+        reader = SocketFrameReader(framing: first?.framing ?? .line(delimiter: [0x0A]), limit: first?.maximumMessageBytes ?? (1 << 20))
+        self.journal = journal
+        self.contractIndex = contractIndex
+        self.verbose = verbose
+        self.idleTimeout = idleTimeout
+        self.log = log
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress.map { "\($0)" } ?? "client"
+        armIdle(context)
+        if let greeting = scripts.first(where: { $0.tcp.conversation.first?.side == .server }) {
+            active = (greeting, 0)
+            run(context)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        for timer in [idleTimer, quietTimer, withinTimer] { timer?.cancel() }
+        if let active, active.step > 0 || reader.pendingBytes > 0 {
+            log("tcp \"\(active.script.name)\": \(peer) left at step \(active.step + 1) of \(active.script.tcp.conversation.count)")
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closed else { return }
+        var buffer = unwrapInboundIn(data)
+        armIdle(context)
+        do {
+            try reader.append(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        } catch {
+            return end(context, "sent \(error); closing", interaction: active?.script.name, mismatches: [])
+        }
+        if case .idle(let ms) = reader.framing {
+            // A message is what came before the connection went quiet.
+            quietTimer?.cancel()
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            quietTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(ms))) {
+                let (handler, context) = bound.value
+                handler.reader.quiet()
+                handler.run(context)
+            }
+            return
+        }
+        run(context)
+    }
+
+    /// Plays as far as the messages received allow.
+    private func run(_ context: ChannelHandlerContext) {
+        while !closed, !sending {
+            guard let (script, index) = active else {
+                guard reader.readyCount > 0 else { return }
+                guard pick(context) else { return }
+                continue
+            }
+            guard index < script.tcp.conversation.count else {
+                record(script, mismatches: [])
+                if verbose { log("tcp \"\(script.name)\": conversation with \(peer) done") }
+                active = nil
+                continue
+            }
+            let step = script.tcp.conversation[index]
+            switch step.side {
+            case .server:
+                let bytes = reader.framing.frame(step.payload.exampleBytes)
+                if step.afterMilliseconds > 0 {
+                    sending = true
+                    let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                    _ = context.eventLoop.scheduleTask(in: .milliseconds(Int64(step.afterMilliseconds))) {
+                        let (handler, context) = bound.value
+                        handler.sending = false
+                        guard !handler.closed else { return }
+                        handler.write(context, bytes)
+                        handler.active = (script, index + 1)
+                        handler.run(context)
+                    }
+                    return
+                }
+                write(context, bytes)
+                active = (script, index + 1)
+            case .client:
+                let units = reader.framing.units(of: step.payload.exampleBytes)
+                guard let message = reader.peek(units) else {
+                    armWithin(context, step, script: script, index: index)
+                    return
+                }
+                withinTimer?.cancel()
+                withinStep = -1
+                let mismatches = SocketMatching.match(step.payload, message, at: "$.conversation[\(index)]")
+                guard mismatches.isEmpty else {
+                    return end(context, "tcp \"\(script.name)\": step \(index + 1) does not match: " + mismatches.map(\.message).joined(separator: "; ") + "; closing",
+                               interaction: nil, nearest: script.name, mismatches: mismatches)
+                }
+                reader.take(units)
+                active = (script, index + 1)
+            }
+        }
+    }
+
+    /// Picks the conversation the next message starts; false when more bytes are needed (or the
+    /// connection was ended because nothing matches).
+    private func pick(_ context: ChannelHandlerContext) -> Bool {
+        var waiting = false
+        var nearest: (Script, [Mismatch])?
+        for script in scripts {
+            guard let first = script.tcp.conversation.first, first.side == .client else { continue }
+            let units = reader.framing.units(of: first.payload.exampleBytes)
+            guard let message = reader.peek(units) else {
+                // More lines may complete it, unless those that came already differ from its example.
+                if couldStillMatch(first.payload) { waiting = true }
+                continue
+            }
+            let mismatches = SocketMatching.match(first.payload, message, at: "$.conversation[0]")
+            if mismatches.isEmpty {
+                reader.take(units)
+                active = (script, 1)
+                if verbose { log("tcp \(SocketText.preview(message, limit: 60)) from \(peer) → \"\(script.name)\"") }
+                return true
+            }
+            if nearest == nil { nearest = (script, mismatches) }
+        }
+        if waiting { return false }
+        let came = reader.peek(1) ?? reader.leftover
+        end(context, "unmatched tcp message from \(peer): \(SocketText.preview(came))"
+            + (nearest.map { " (nearest \"\($0.0.name)\": \($0.1.first?.message ?? ""))" } ?? "") + "; closing",
+            interaction: nil, nearest: nearest?.0.name, mismatches: nearest?.1 ?? [])
+        return false
+    }
+
+    /// Whether the lines received so far begin the payload's example (always, for a matcher: it
+    /// can only be judged whole).
+    private func couldStillMatch(_ payload: SocketPayload) -> Bool {
+        guard case .line(let delimiter) = reader.framing, reader.readyCount > 0 else { return true }
+        let received = reader.peek(reader.readyCount).map { $0 + delimiter } ?? []
+        switch payload {
+        case .text(.string(let text)): return Array(text.utf8).starts(with: received)
+        case .bytes(let bytes, _, nil): return bytes.starts(with: received)
+        default: return true
+        }
+    }
+
+    private func write(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func armWithin(_ context: ChannelHandlerContext, _ step: SocketStep, script: Script, index: Int) {
+        guard let within = step.withinMilliseconds, withinStep != index else { return }
+        withinStep = index
+        withinTimer?.cancel()
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        withinTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(within))) {
+            let (handler, context) = bound.value
+            guard !handler.closed, let active = handler.active, active.step == index else { return }
+            handler.end(context, "tcp \"\(script.name)\": step \(index + 1) did not come within \(within) ms (had \(SocketText.preview(handler.reader.leftover))); closing",
+                        interaction: nil, nearest: script.name, mismatches: [])
+        }
+    }
+
+    private func armIdle(_ context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        guard idleTimeout > 0 else { return }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(idleTimeout * 1000))) {
+            let (handler, context) = bound.value
+            guard !handler.closed else { return }
+            if handler.verbose || handler.active != nil { handler.log("tcp: \(handler.peer) idle for \(handler.idleTimeout) s; closing") }
+            handler.closed = true
+            context.close(promise: nil)
+        }
+    }
+
+    private func end(_ context: ChannelHandlerContext, _ message: String, interaction: String?, nearest: String? = nil, mismatches: [Mismatch]) {
+        guard !closed else { return }
+        log(message)
+        journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "TCP", path: peer, query: "", status: 404,
+                                          interaction: interaction, nearest: nearest, mismatches: mismatches), position: nil)
+        closed = true
+        context.close(promise: nil)
+    }
+
+    private func record(_ script: Script, mismatches: [Mismatch]) {
+        journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "TCP", path: peer, query: "", status: 200,
+                                          interaction: script.name, nearest: nil, mismatches: mismatches), position: script.position)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is GracefulShutdown, active == nil || active?.step == 0 {
+            closed = true
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if verbose { log("tcp: \(peer): \(error)") }
+        closed = true
+        context.close(promise: nil)
+    }
+}
+
+/// Answers a contract's `udp` interactions on a datagram channel: a datagram picks the first
+/// interaction whose request it matches, and each response goes back to its sender (with the
+/// request's first `echo` bytes). A datagram that matches nothing is logged and not answered.
+final class UDPResponder: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    struct Exchange {
+        let position: Int
+        let name: String
+        let udp: UDPInteraction
+    }
+
+    private let exchanges: [Exchange]
+    private let journal: MockJournal?
+    private let contractIndex: Int
+    private let verbose: Bool
+    private let log: @Sendable (String) -> Void
+
+    init(contract: Contract, journal: MockJournal?, contractIndex: Int, verbose: Bool, log: @escaping @Sendable (String) -> Void) {
+        exchanges = contract.interactions.enumerated().compactMap { position, interaction in
+            interaction.udp.map { Exchange(position: position, name: interaction.name, udp: $0) }
+        }
+        self.journal = journal
+        self.contractIndex = contractIndex
+        self.verbose = verbose
+        self.log = log
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var envelope = unwrapInboundIn(data)
+        let request = envelope.data.readBytes(length: envelope.data.readableBytes) ?? []
+        let sender = "\(envelope.remoteAddress)"
+        var nearest: (Exchange, [Mismatch])?
+        for exchange in exchanges {
+            let mismatches = SocketMatching.match(exchange.udp.request, request, at: "$.request")
+            guard mismatches.isEmpty else {
+                if nearest == nil { nearest = (exchange, mismatches) }
+                continue
+            }
+            if verbose { log("udp \(SocketText.preview(request, limit: 60)) from \(sender) → \"\(exchange.name)\"") }
+            for response in exchange.udp.responses {
+                let bytes = SocketMatching.answer(response, request: request, echo: exchange.udp.echoBytes)
+                var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
+            }
+            context.flush()
+            journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "UDP", path: sender, query: "", status: 200,
+                                              interaction: exchange.name, nearest: nil, mismatches: []), position: exchange.position)
+            return
+        }
+        log("unmatched udp datagram from \(sender): \(SocketText.preview(request))"
+            + (nearest.map { " (nearest \"\($0.0.name)\": \($0.1.first?.message ?? ""))" } ?? "") + "; not answered")
+        journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "UDP", path: sender, query: "", status: 404,
+                                          interaction: nil, nearest: nearest?.0.name, mismatches: nearest?.1 ?? []), position: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is GracefulShutdown {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A datagram socket outlives errors such as ICMP port unreachable from a client gone.
+        if verbose { log("udp: \(error)") }
+    }
+}

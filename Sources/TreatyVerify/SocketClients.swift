@@ -1,0 +1,267 @@
+import CCurlShim
+import Foundation
+import TreatyMatching
+import TreatyModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The verifier's side of a raw TCP conversation: a libcurl connection in `CURLOPT_CONNECT_ONLY`
+/// mode, `curl_easy_send` / `curl_easy_recv` with `poll` on its socket, messages cut by the
+/// contract's framing. Blocking, bounded by deadlines: run it on a thread of its own.
+final class TCPClient {
+    private let handle: UnsafeMutableRawPointer
+    private var socket: curl_socket_t = -1
+    private let url: String
+    private(set) var log = ExchangeLog()
+    private var transfer: CurlTransfer?
+    private let started = DispatchTime.now()
+
+    /// `tcp://host:port` (or any URL with a host and port).
+    init(base: String) throws(TransportError) {
+        guard Curl.initialized, let handle = curl_easy_init() else {
+            throw TransportError(kind: .other, message: "libcurl could not be initialised")
+        }
+        self.handle = handle
+        url = base
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    private var elapsedMilliseconds: Int { Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) }
+
+    enum Failure: Error {
+        case transport(TransportError)
+        case mismatch([Mismatch])
+    }
+
+    func converse(_ tcp: TCPInteraction, options: TransportOptions) -> Result<[Mismatch], TransportError> {
+        var reader = SocketFrameReader(framing: tcp.framing, limit: tcp.maximumMessageBytes)
+        do throws(Failure) {
+            try connect(options)
+            log.line("# connected to \(url) (\(tcp.framing.summary))")
+            var previous = DispatchTime.now()
+            for (index, step) in tcp.conversation.enumerated() {
+                let path = "$.conversation[\(index)]"
+                switch step.side {
+                case .client:
+                    if step.afterMilliseconds > 0 { Thread.sleep(forTimeInterval: Double(step.afterMilliseconds) / 1000) }
+                    let bytes = tcp.framing.frame(step.payload.exampleBytes)
+                    log.line("> [\(elapsedMilliseconds) ms] \(SocketText.preview(bytes, limit: 300))")
+                    try write(bytes, until: .now() + .milliseconds(Int(options.timeout * 1000)))
+                case .server:
+                    let bound = step.withinMilliseconds.map { Double($0) / 1000 } ?? options.timeout
+                    let deadline = DispatchTime.now() + .milliseconds(Int(bound * 1000))
+                    let units = tcp.framing.units(of: step.payload.exampleBytes)
+                    let message = try receive(&reader, units: units, until: deadline, index: index, step: step, bound: bound)
+                    log.line("< [\(elapsedMilliseconds) ms] \(SocketText.preview(message, limit: 300))")
+                    let mismatches = SocketMatching.match(step.payload, message, at: path)
+                    if !mismatches.isEmpty {
+                        return .success(mismatches.map { m in
+                            var m = m
+                            m.message = "step \(index + 1), \(elapsedMilliseconds) ms in: " + m.message
+                            return m
+                        })
+                    }
+                    if let within = step.withinMilliseconds {
+                        let waited = Int((DispatchTime.now().uptimeNanoseconds - previous.uptimeNanoseconds) / 1_000_000)
+                        if waited > within {
+                            return .success([Mismatch(path: path, expected: "within \(within) ms", actual: "\(waited) ms", rule: "within",
+                                                      message: "step \(index + 1) came \(waited) ms after the previous one, over \(within) ms")])
+                        }
+                    }
+                }
+                previous = .now()
+            }
+            return .success([])
+        } catch {
+            switch error {
+            case .transport(let error): return .failure(error)
+            case .mismatch(let mismatches): return .success(mismatches)
+            }
+        }
+    }
+
+    /// Reads until the framing gives `units` lines (one message for other framings).
+    private func receive(_ reader: inout SocketFrameReader, units: Int, until deadline: DispatchTime, index: Int, step: SocketStep,
+                         bound: Double) throws(Failure) -> [UInt8] {
+        let path = "$.conversation[\(index)]"
+        let expected = SocketText.preview(step.payload.exampleBytes, limit: 80)
+        while true {
+            if let message = reader.peek(units) {
+                reader.take(units)
+                return message
+            }
+            if case .idle(let ms) = reader.framing, reader.pendingBytes > 0 {
+                // Idle framing: the message ends when nothing more comes for its quiet time.
+                if try !readSome(into: &reader, until: min(deadline, .now() + .milliseconds(ms)), path: path, expected: expected, quietIsEnd: true) {
+                    reader.quiet()
+                }
+                continue
+            }
+            guard try readSome(into: &reader, until: deadline, path: path, expected: expected, quietIsEnd: false) else {
+                let had = reader.leftover
+                throw .mismatch([Mismatch(path: path, expected: expected, actual: had.isEmpty ? "nothing" : SocketText.preview(had),
+                                          rule: "timing", message: "step \(index + 1): expected \(expected) within \(Int(bound * 1000)) ms; "
+                                              + (had.isEmpty ? "nothing came" : "only \(SocketText.preview(had)) came") + " (\(elapsedMilliseconds) ms in)")])
+            }
+        }
+    }
+
+    /// Reads what is there; false when the deadline passed first. A closed connection or a message
+    /// over the limit is a mismatch saying so.
+    private func readSome(into reader: inout SocketFrameReader, until deadline: DispatchTime, path: String, expected: String,
+                          quietIsEnd: Bool) throws(Failure) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            var received = 0
+            let code = chunk.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
+            if code == CURLE_AGAIN {
+                let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
+                guard left > 0 else { return false }
+                var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, Int32(min(left / 1_000_000 + 1, 1000)))
+                continue
+            }
+            guard code == CURLE_OK else {
+                throw .transport(CurlTransfer.classify(code, detail: String(cString: curl_easy_strerror(code)), tooLarge: false, url: url))
+            }
+            guard received > 0 else {
+                if quietIsEnd { return false }
+                let had = reader.leftover
+                throw .mismatch([Mismatch(path: path, expected: expected, actual: "the connection closed" + (had.isEmpty ? "" : " after \(SocketText.preview(had))"),
+                                          rule: "conversation", message: "expected \(expected); the server closed the connection"
+                                              + (had.isEmpty ? "" : " after sending \(SocketText.preview(had))") + " (\(elapsedMilliseconds) ms in)")])
+            }
+            do {
+                try reader.append(chunk[..<received])
+            } catch {
+                throw .mismatch([Mismatch(path: path, expected: expected, actual: "\(error)", rule: "size", message: "the server sent \(error)")])
+            }
+            return true
+        }
+    }
+
+    private func connect(_ options: TransportOptions) throws(Failure) {
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
+            throw .transport(TransportError(kind: .invalidURL, message: "\(url): a tcp base URL is tcp://HOST:PORT"))
+        }
+        let target = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let transfer = CurlTransfer(url: target, limit: 0)
+        self.transfer = transfer
+        var plain = options
+        plain.http2PriorKnowledge = false
+        transfer.configure(handle, HTTPRequestData(method: "GET", target: "/"), plain)
+        treaty_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
+        let code = curl_easy_perform(handle)
+        if code != CURLE_OK, case .failure(let error) = transfer.result(handle, code) { throw .transport(error) }
+        treaty_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket)
+        guard socket >= 0 else { throw .transport(TransportError(kind: .other, message: "\(url): no socket after connecting")) }
+    }
+
+    private func write(_ bytes: [UInt8], until deadline: DispatchTime) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            var sent = 0
+            let code = bytes[offset...].withUnsafeBytes { curl_easy_send(handle, $0.baseAddress, $0.count, &sent) }
+            if code == CURLE_AGAIN {
+                let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
+                guard left > 0 else { throw .transport(TransportError(kind: .timeout, message: "\(url): could not send within --timeout")) }
+                var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&descriptor, 1, Int32(min(left / 1_000_000 + 1, 1000)))
+                continue
+            }
+            guard code == CURLE_OK else {
+                throw .transport(CurlTransfer.classify(code, detail: String(cString: curl_easy_strerror(code)), tooLarge: false, url: url))
+            }
+            offset += sent
+        }
+    }
+}
+
+/// The verifier's side of a UDP exchange (libcurl has no UDP): a connected datagram socket sends
+/// the request, waits `timeout` for the answers, sends again up to `retries` times while nothing
+/// came, and matches what came. Blocking: run it on a thread of its own.
+final class UDPClient {
+    private let url: String
+    private(set) var log = ExchangeLog()
+
+    init(base: String) { url = base }
+
+    func exchange(_ udp: UDPInteraction) -> Result<[Mismatch], TransportError> {
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
+            return .failure(TransportError(kind: .invalidURL, message: "\(url): a udp base URL is udp://HOST:PORT"))
+        }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &found) == 0, let address = found else {
+            return .failure(TransportError(kind: .nameResolution, message: "\(url): cannot resolve \(host)"))
+        }
+        defer { freeaddrinfo(found) }
+        let fd = Glibc.socket(address.pointee.ai_family, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return .failure(TransportError(kind: .other, message: "\(url): no datagram socket (errno \(errno))")) }
+        defer { close(fd) }
+        guard Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
+            return .failure(TransportError(kind: .connectionRefused, message: "\(url): cannot connect a datagram socket (errno \(errno))"))
+        }
+        let request = udp.request.exampleBytes
+        let started = DispatchTime.now()
+        func elapsed() -> Int { Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) }
+        var answers: [[UInt8]] = []
+        var attempts = 0
+        var refused = false
+        while attempts <= udp.retries, answers.count < max(1, udp.responses.count) {
+            attempts += 1
+            log.line("> [\(elapsed()) ms] datagram \(attempts) of at most \(udp.retries + 1): \(SocketText.preview(request, limit: 300))")
+            guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
+                return .failure(TransportError(kind: .other, message: "\(url): could not send the datagram (errno \(errno))"))
+            }
+            let deadline = DispatchTime.now() + .milliseconds(udp.timeoutMilliseconds)
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while answers.count < max(1, udp.responses.count) {
+                let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
+                guard left > 0 else { break }
+                var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, Int32(left / 1_000_000 + 1)) > 0 else { continue }
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n < 0 {
+                    // ECONNREFUSED: an ICMP "port unreachable" came back; nothing listens there.
+                    if errno == ECONNREFUSED { refused = true; break }
+                    continue
+                }
+                answers.append(Array(buffer[..<n]))
+                log.line("< [\(elapsed()) ms] \(SocketText.preview(answers.last!, limit: 300))")
+            }
+            if !answers.isEmpty || udp.responses.isEmpty { break }
+        }
+        if udp.responses.isEmpty {
+            return .success(answers.isEmpty ? [] : [Mismatch(path: "$.responses", expected: "no answer", actual: SocketText.preview(answers[0]), rule: "count",
+                                                            message: "expected no answer, got \(SocketText.preview(answers[0]))")])
+        }
+        if answers.isEmpty {
+            let why = refused ? "the port refused it (nothing listens there)" : "nothing came"
+            return .success([Mismatch(path: "$.responses[0]", expected: SocketText.preview(udp.responses[0].exampleBytes, limit: 80), actual: "nothing",
+                                      rule: "timing", message: "sent the request \(attempts) time(s), \(udp.timeoutMilliseconds) ms apart: \(why) (\(elapsed()) ms in)")])
+        }
+        var mismatches: [Mismatch] = []
+        if answers.count < udp.responses.count {
+            mismatches.append(Mismatch(path: "$.responses", expected: "\(udp.responses.count) datagrams", actual: "\(answers.count)", rule: "count",
+                                       message: "expected \(udp.responses.count) datagrams, got \(answers.count) within \(udp.timeoutMilliseconds) ms"))
+        }
+        for (i, (payload, answer)) in zip(udp.responses, answers).enumerated() {
+            let path = "$.responses[\(i)]"
+            mismatches += SocketMatching.matchEcho(request: request, response: answer, count: udp.echoBytes, at: path)
+            // The echoed bytes are checked above; the payload's own bytes there stand for any.
+            var expected = payload
+            if udp.echoBytes > 0, case .bytes(let bytes, let prefix, let mask) = payload {
+                var m = mask ?? [UInt8](repeating: 0xFF, count: bytes.count)
+                for k in 0..<min(udp.echoBytes, m.count) { m[k] = 0 }
+                expected = .bytes(bytes, prefix: prefix, mask: m)
+            }
+            mismatches += SocketMatching.match(expected, answer, at: path)
+        }
+        return .success(mismatches)
+    }
+}
