@@ -17,7 +17,7 @@ import TreatyTestSupport
     @Test func theExampleContractsAreClean() {
         let report = LintCommand.lint([TestSupport.path("Contracts")], root: TestSupport.packageRoot)
         #expect(!report.failed)
-        #expect(report.text == "6 contracts checked: 0 errors, 0 warnings")
+        #expect(report.text == "8 contracts checked: 0 errors, 0 warnings")
     }
 
     @Test func aMissingPathIsAnError() {

@@ -52,11 +52,11 @@ import Testing
         #expect(result.contract == nil)
     }
 
-    @Test func unsupportedKindsAreRejectedClearly() throws {
-        let result = load(minimal(#"{"name": "call", "udp": {"request": {"hex": "00"}}}"#))
-        let error = try #require(result.diagnostics.first)
-        #expect(error.message.contains("interaction kind \"udp\" is not supported yet"))
-        #expect(error.pointer?.description == "/interactions/0/udp")
+    @Test func unknownKindsAreRejectedClearly() throws {
+        let result = load(minimal(#"{"name": "call", "mqtt": {"topic": "orders"}}"#))
+        let error = try #require(result.diagnostics.first { $0.severity == .error })
+        #expect(error.message.hasPrefix("interaction \"call\" has no kind; add one of: http, longPoll, sse, websocket, grpc, jsonrpc, message, tcp, udp"))
+        #expect(result.diagnostics.contains { $0.severity == .warning && $0.pointer?.description == "/interactions/0/mqtt" })
     }
 
     @Test func aLongPollMustWaitForAnInteractionThatExists() throws {

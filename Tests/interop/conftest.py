@@ -67,7 +67,7 @@ def start_mock(*args: str, env: dict[str, str] | None = None) -> RunningMock:
             certificate = generated.group(1)
             continue
         lines.append(line)
-        match = re.match(r"(https?://\S+)\s+\S+ → (\S+)\s", line)
+        match = re.match(r"((?:https?|tcp|udp)://\S+)\s+\S+ → (\S+)\s", line)
         if match:
             urls[match.group(2)] = match.group(1)
         if lines and len(urls) > 0 and len(lines) >= 2 + len(urls) and expected_rows(lines) == len(urls):

@@ -1,0 +1,92 @@
+import Testing
+import TreatyMatching
+@testable import TreatyModel
+
+/// Framing, payload matching and the tcp/udp contract format.
+@Suite struct SocketTests {
+    @Test func lineFramingCutsLinesAndJoinsMultiLineSteps() throws {
+        var reader = SocketFrameReader(framing: .line(delimiter: Array("\r\n".utf8)), limit: 64)
+        try reader.append(Array("*1\r\n$4\r\nPI".utf8))
+        #expect(reader.readyCount == 2 && reader.peek(3) == nil)
+        try reader.append(Array("NG\r\nextra".utf8))
+        #expect(reader.peek(3) == Array("*1\r\n$4\r\nPING".utf8))
+        reader.take(3)
+        #expect(reader.readyCount == 0 && reader.leftover == Array("extra".utf8))
+        #expect(SocketFraming.line(delimiter: Array("\r\n".utf8)).units(of: Array("*1\r\n$4\r\nPING".utf8)) == 3)
+        // A line that never ends is refused once it passes the limit.
+        #expect(throws: SocketFrameReader.Failure.tooLarge(announced: 70, limit: 64)) { try reader.append([UInt8](repeating: 0x41, count: 65)) }
+    }
+
+    @Test func lengthFixedAndIdleFraming() throws {
+        var big = SocketFrameReader(framing: .length(bytes: 2, bigEndian: true), limit: 1024)
+        try big.append([0x00, 0x03, 0x61, 0x62])
+        #expect(big.peek(1) == nil)
+        try big.append([0x63, 0x00])
+        #expect(big.peek(1) == Array("abc".utf8))
+        #expect(SocketFraming.length(bytes: 2, bigEndian: true).frame([1, 2]) == [0, 2, 1, 2])
+        #expect(SocketFraming.length(bytes: 4, bigEndian: false).frame([9]) == [1, 0, 0, 0, 9])
+        var little = SocketFrameReader(framing: .length(bytes: 4, bigEndian: false), limit: 100)
+        #expect(throws: SocketFrameReader.Failure.tooLarge(announced: 0x0100_0000, limit: 100)) { try little.append([0, 0, 0, 1]) }
+        var fixed = SocketFrameReader(framing: .fixed(2), limit: 100)
+        try fixed.append([1, 2, 3])
+        #expect(fixed.peek(1) == [1, 2] && fixed.pendingBytes == 1)
+        var idle = SocketFrameReader(framing: .idle(milliseconds: 10), limit: 100)
+        try idle.append([1, 2, 3])
+        #expect(idle.peek(1) == nil)
+        idle.quiet()
+        #expect(idle.peek(1) == [1, 2, 3])
+    }
+
+    @Test func payloadsMatchTextBytesPrefixesAndMasks() {
+        #expect(SocketMatching.match(.text(.string("+PONG")), Array("+PONG".utf8), at: "$").isEmpty)
+        let text = SocketMatching.match(.text(.string("+PONG")), Array("-ERR\r\n".utf8), at: "$.conversation[1]")
+        #expect(text.first?.message == #"expected "+PONG", got "-ERR\r\n""#)
+        #expect(SocketMatching.match(.text(.string("x")), [0xFF, 0xFE], at: "$").first?.rule == "text")
+        #expect(SocketMatching.match(.bytes([1, 2], prefix: true, mask: nil), [1, 2, 3], at: "$").isEmpty)
+        #expect(SocketMatching.match(.bytes([1, 2], prefix: false, mask: nil), [1, 2, 3], at: "$").first?.rule == "length")
+        #expect(SocketMatching.match(.bytes([0x12, 0x34, 0x01], prefix: false, mask: [0, 0, 0xFF]), [0xAB, 0xCD, 0x01], at: "$").isEmpty)
+        let masked = SocketMatching.match(.bytes([0x12, 0x34, 0x01], prefix: false, mask: [0, 0, 0xFF]), [0xAB, 0xCD, 0x02], at: "$")
+        #expect(masked.first?.message.hasPrefix("bytes differ at offset 2: expected 01, got 02") == true)
+        #expect(SocketMatching.matchEcho(request: [1, 2, 3], response: [1, 9, 3], count: 2, at: "$").first?.rule == "echo")
+        #expect(SocketMatching.answer(.bytes([0, 0, 7], prefix: false, mask: nil), request: [5, 6, 1], echo: 2) == [5, 6, 7])
+    }
+
+    func load(_ interactions: String) -> ContractLoader.Result {
+        ContractLoader().load(Array(#"{"treaty": 1, "consumer": "c", "provider": "p", "interactions": [\#(interactions)]}"#.utf8), file: "c.json")
+    }
+
+    func errors(_ result: ContractLoader.Result) -> [String] {
+        result.diagnostics.filter { $0.severity == .error }.map { "\($0.pointer.map { "\($0)" } ?? ""): \($0.message)" }
+    }
+
+    @Test func theFormatReadsConversationsAndDatagrams() throws {
+        let result = load(#"""
+            {"name": "ping", "tcp": {"framing": {"line": "\r\n"}, "conversation": [{"client": "PING\r\n"}, {"server": {"text": {"$regex": "^\\+PONG$", "example": "+PONG"}}, "within": "1s"}]}},
+            {"name": "dns", "udp": {"request": {"hex": "12 34 01", "mask": "00 00 ff"}, "response": {"base64": "EjSB"}, "echo": 2, "timeout": "200ms", "retries": 1}}
+            """#)
+        let contract = try #require(result.contract, "\(result.diagnostics)")
+        let tcp = try #require(contract.interactions[0].tcp)
+        #expect(tcp.conversation[0].payload.exampleBytes == Array("PING".utf8))  // the final delimiter is the sender's
+        #expect(tcp.conversation[1].withinMilliseconds == 1000)
+        let udp = try #require(contract.interactions[1].udp)
+        #expect(udp.responses[0].exampleBytes == [0x12, 0x34, 0x81] && udp.timeoutMilliseconds == 200 && udp.retries == 1 && udp.echoBytes == 2)
+    }
+
+    @Test func badRawContractsAreLocated() {
+        #expect(errors(load(#"{"name": "a", "tcp": {"framing": {"length": 3}, "conversation": [{"client": "x"}]}}"#))
+                .contains { $0.hasPrefix("/interactions/0/tcp/framing/length: a length prefix is 1, 2 or 4 bytes") })
+        #expect(errors(load(#"{"name": "a", "tcp": {"framing": {"fixed": 4}, "conversation": [{"client": "toolong"}]}}"#))
+                .contains { $0.contains("every message is 4 bytes; this one is 7") })
+        #expect(errors(load(#"{"name": "a", "tcp": {"conversation": [{"client": {"hex": "zz"}}]}}"#))
+                .contains { $0.hasPrefix("/interactions/0/tcp/conversation/0/client/hex:") })
+        #expect(errors(load(#"{"name": "a", "tcp": {"conversation": [{"client": {"hex": "0102", "mask": "ff"}}]}}"#))
+                .contains { $0.contains("\"mask\" is hex of the same length as the bytes (2)") })
+        #expect(errors(load(#"{"name": "a", "tcp": {"conversation": [{"talker": "x"}]}}"#)).contains { $0.contains("a step is {\"client\": …}") })
+        #expect(errors(load(#"{"name": "a", "udp": {"request": "x", "response": "y", "echo": 3}}"#)).contains { $0.contains("\"echo\" copies 3 bytes of the request, which has 1") })
+        // Raw and HTTP interactions do not share a port; tcp interactions share one framing.
+        #expect(errors(load(#"{"name": "a", "udp": {"request": "x"}}, {"name": "b", "http": {"request": {"path": "/"}, "response": {"status": 200}}}"#))
+                .contains { $0.contains("interaction \"b\" is http, but this contract has tcp or udp interactions") })
+        #expect(errors(load(#"{"name": "a", "tcp": {"conversation": [{"client": "x"}]}}, {"name": "b", "tcp": {"framing": "idle", "conversation": [{"client": "y"}]}}"#))
+                .contains { $0.contains("the tcp interactions of a contract share one framing") })
+    }
+}

@@ -1,0 +1,277 @@
+"""Raw TCP and UDP contracts with real peers: redis-server (Debian) verified by treaty verify with
+the RESP contract, redis-cli and Python sockets talking to treaty mock, Python UDP servers (DNS-style)
+verified, and the broken peers: garbage, half-open connections, oversized messages and datagrams,
+silence."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import socketserver
+import subprocess
+import threading
+import time
+from concurrent import futures
+
+import pytest
+
+from conftest import run_treaty, start_mock
+from test_verify import assert_valid_junit
+
+CACHE = "Contracts/web-shop--cache.json"
+RESOLVER = "Contracts/web-shop--resolver.json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def host_port(url: str) -> tuple[str, int]:
+    rest = url.split("://", 1)[1]
+    host, port = rest.rsplit(":", 1)
+    return host, int(port)
+
+
+@pytest.fixture
+def redis():
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed; make test installs it (Debian: redis-server)")
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def redis_cli(port: int, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True, timeout=10)
+
+
+# --- TCP ------------------------------------------------------------------------------------------
+
+def test_verify_real_redis(redis, tmp_path):
+    result = run_treaty("verify", CACHE, "--base-url", f"tcp://127.0.0.1:{redis}", "--junit", str(tmp_path / "junit.xml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
+    report = assert_valid_junit(tmp_path / "junit.xml")
+    cases = [case for suite in report for case in suite]
+    assert len(cases) == 4 and all(case.is_passed for case in cases)
+    assert {case.name for case in cases} == {"ping", "store a session", "read a session", "read a missing session"}
+    assert 'name="base-url" value="tcp://127.0.0.1:' in (tmp_path / "junit.xml").read_text()
+
+
+def test_verify_real_redis_that_drifted(redis, tmp_path):
+    # A provider whose data drifted: the key the contract says is missing exists.
+    assert redis_cli(redis, "SET", "session:404", "stale").stdout.strip() == "OK"
+    result = run_treaty("verify", CACHE, "--base-url", f"tcp://127.0.0.1:{redis}", "--junit", str(tmp_path / "junit.xml"))
+    assert result.returncode == 1
+    assert 'expected "$-1", got "$5"' in result.stdout, result.stdout
+    assert "<failure" in (tmp_path / "junit.xml").read_text()
+
+
+def test_redis_cli_against_the_mock():
+    running = start_mock(CACHE, "--port", "0")
+    try:
+        _, port = host_port(running.urls["cache"])
+        assert redis_cli(port, "PING").stdout.strip() == "PONG"
+        assert redis_cli(port, "SET", "session:42", "ada").stdout.strip() == "OK"
+        assert redis_cli(port, "GET", "session:42").stdout.strip() == "ada"
+        assert redis_cli(port, "GET", "session:404").stdout.strip() == ""
+        # A command the contract does not know: the mock closes the connection at once, and says why.
+        started = time.monotonic()
+        unknown = redis_cli(port, "FLUSHALL")
+        assert time.monotonic() - started < 5 and "closed" in (unknown.stdout + unknown.stderr).lower()
+        # One connection, several conversations in a row (what a Redis client does).
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$10\r\nsession:42\r\n")
+            data = b""
+            while data.count(b"\r\n") < 3:
+                data += s.recv(100)
+            assert data == b"+PONG\r\n$3\r\nada\r\n"
+    finally:
+        running.stop()
+    assert 'unmatched tcp message' in running.process.stderr.read()
+
+
+def test_many_connections_run_the_script_at_once():
+    running = start_mock(CACHE, "--port", "0")
+    try:
+        _, port = host_port(running.urls["cache"])
+
+        def ping(_):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                for _ in range(20):
+                    s.sendall(b"*1\r\n$4\r\nPING\r\n")
+                    assert s.recv(100) == b"+PONG\r\n"
+            return True
+
+        with futures.ThreadPoolExecutor(max_workers=20) as pool:
+            assert all(pool.map(ping, range(40)))
+    finally:
+        running.stop()
+
+
+def test_the_mock_survives_garbage_half_open_and_oversized_input():
+    running = start_mock(CACHE, "--port", "0", "--idle-timeout", "1")
+    try:
+        _, port = host_port(running.urls["cache"])
+        # Garbage: closed at once.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(bytes(random.Random(7).randrange(256) for _ in range(200)) + b"\r\n")
+            assert s.recv(100) == b""
+        # Half-open: part of a command, then nothing: closed by the idle timeout.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"*1\r\n$4\r\nPI")
+            started = time.monotonic()
+            assert s.recv(100) == b""
+            assert 0.5 < time.monotonic() - started < 4
+        # A line that never ends: refused past the message limit (1 MiB), not buffered forever.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            try:
+                s.sendall(b"A" * (2 << 20))
+                assert s.recv(100) == b""
+            except ConnectionResetError:
+                pass  # closed while the rest was still coming: a reset, as it should be
+        # Still serving.
+        assert redis_cli(port, "PING").stdout.strip() == "PONG"
+    finally:
+        running.stop()
+    log = running.process.stderr.read()
+    assert "unmatched tcp message" in log and "over the limit of 1048576" in log
+
+
+class SilentOrRude(socketserver.BaseRequestHandler):
+    mode = "silent"
+
+    def handle(self):
+        if self.mode == "silent":
+            time.sleep(3)
+        elif self.mode == "close":
+            return
+        elif self.mode == "garbage":
+            self.request.recv(100)
+            self.request.sendall(b"\x00\xff\xfe\x01 binary\r\n")
+            time.sleep(1)
+
+
+@pytest.mark.parametrize("mode, fragment", [
+    ("silent", "nothing came"),
+    ("close", "the server closed the connection"),
+    ("garbage", "expected text, got bytes that are not UTF-8"),
+])
+def test_verify_a_broken_tcp_server(tmp_path, mode, fragment):
+    handler = type("Handler", (SilentOrRude,), {"mode": mode})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        result = run_treaty("verify", CACHE, "--base-url", f"tcp://127.0.0.1:{server.server_address[1]}", "--interaction", "ping",
+                            "--timeout", "1", "--junit", str(tmp_path / "junit.xml"), timeout=30)
+        assert time.monotonic() - started < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1, result.stdout
+    assert fragment in result.stdout, result.stdout
+    assert_valid_junit(tmp_path / "junit.xml")
+
+
+def test_verify_nothing_listening():
+    result = run_treaty("verify", CACHE, "--base-url", f"tcp://127.0.0.1:{free_port()}", "--interaction", "ping")
+    assert result.returncode == 1 and "connection-refused" in result.stdout
+
+
+# --- UDP ------------------------------------------------------------------------------------------
+
+def dns_query(name: str, ident: int) -> bytes:
+    labels = b"".join(bytes([len(part)]) + part.encode() for part in name.split(".")) + b"\x00"
+    return ident.to_bytes(2, "big") + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + labels + b"\x00\x01\x00\x01"
+
+
+def test_a_python_udp_client_against_the_mock():
+    running = start_mock(RESOLVER, "--port", "0")
+    try:
+        address = host_port(running.urls["resolver"])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(2)
+            for ident in (0xBEEF, 0x0001):
+                s.sendto(dns_query("shop.example", ident), address)
+                answer, _ = s.recvfrom(512)
+                assert answer[:2] == ident.to_bytes(2, "big")   # the id is echoed
+                assert answer[2:4] == b"\x81\x80" and answer[-4:] == bytes([10, 0, 0, 42])
+            s.sendto(dns_query("nope.example", 7), address)
+            assert s.recvfrom(512)[0][2:4] == b"\x81\x83"        # NXDOMAIN
+            # Unknown, garbage and oversized datagrams are not answered; the mock keeps serving.
+            for junk in (dns_query("other.example", 9), b"\xff" * 3, os.urandom(60_000)):
+                s.sendto(junk, address)
+            with pytest.raises(socket.timeout):
+                s.recvfrom(512)
+            s.sendto(dns_query("shop.example", 5), address)
+            assert s.recvfrom(512)[0][:2] == b"\x00\x05"
+    finally:
+        running.stop()
+    assert running.process.stderr.read().count("unmatched udp datagram") == 3
+
+
+class DNS(socketserver.BaseRequestHandler):
+    mode = "ok"
+
+    def handle(self):
+        data, sock = self.request
+        if self.mode == "silent":
+            return
+        ident = data[:2] if self.mode != "no-echo" else b"\x00\x00"
+        question = data[12:]
+        name = question[:-4]
+        if name == b"\x04shop\x07example\x00":
+            ip = bytes([10, 0, 0, 43]) if self.mode == "drift" else bytes([10, 0, 0, 42])
+            answer = ident + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + question + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04" + ip
+        else:
+            answer = ident + b"\x81\x83\x00\x01\x00\x00\x00\x00\x00\x00" + question
+        sock.sendto(answer, self.client_address)
+
+
+@pytest.mark.parametrize("mode, code, fragments", [
+    ("ok", 0, ["2 passed"]),
+    ("drift", 1, ["bytes differ at offset 45: expected 2a, got 2b"]),
+    ("no-echo", 1, ["the first 2 bytes must repeat the request's (hex 1234), got hex 0000"]),
+    ("silent", 1, ["sent the request 3 time(s), 500 ms apart: nothing came"]),
+])
+def test_verify_a_udp_server(tmp_path, mode, code, fragments):
+    handler = type("Handler", (DNS,), {"mode": mode})
+    server = socketserver.ThreadingUDPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_treaty("verify", RESOLVER, "--base-url", f"udp://127.0.0.1:{server.server_address[1]}",
+                            "--junit", str(tmp_path / "junit.xml"), timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == code, result.stdout + result.stderr
+    for fragment in fragments:
+        assert fragment in result.stdout, result.stdout
+    report = assert_valid_junit(tmp_path / "junit.xml")
+    assert {case.name for suite in report for case in suite} == {"resolve shop.example", "resolve an unknown name"}
+
+
+def test_mock_and_verify_round_trip(tmp_path):
+    running = start_mock(CACHE, RESOLVER, "--port", "0")
+    try:
+        cache = run_treaty("verify", CACHE, "--base-url", running.urls["cache"])
+        resolver = run_treaty("verify", RESOLVER, "--base-url", running.urls["resolver"])
+    finally:
+        running.stop()
+    assert cache.returncode == 0 and "4 passed" in cache.stdout, cache.stdout
+    assert resolver.returncode == 0 and "2 passed" in resolver.stdout, resolver.stdout
