@@ -238,6 +238,13 @@ KNOWN_BAD = [
     ("interactions not an array", with_(["interactions"], {}), "/interactions"),
     ("mock.port 70000", with_(["mock"], {"port": 70000}), "/mock/port"),
     ("mock.port as text", with_(["mock"], {"port": "8080"}), "/mock/port"),
+    ("tcp length prefix of 3 bytes", with_(["interactions", 0], {"name": "t", "tcp": {"framing": {"length": 3}, "conversation": [{"client": "x"}]}}),
+     "/interactions/0/tcp/framing"),
+    ("tcp step with no side", with_(["interactions", 0], {"name": "t", "tcp": {"conversation": [{"after": "1s"}]}}), "/interactions/0/tcp/conversation/0"),
+    ("tcp hex that is not hex", with_(["interactions", 0], {"name": "t", "tcp": {"conversation": [{"client": {"hex": "zz"}}]}}),
+     "/interactions/0/tcp/conversation/0/client"),
+    ("udp without a request", with_(["interactions", 0], {"name": "u", "udp": {"response": "x"}}), "/interactions/0/udp"),
+    ("udp retries 50", with_(["interactions", 0], {"name": "u", "udp": {"request": "x", "retries": 50}}), "/interactions/0/udp/retries"),
     ("blank interaction name", with_(["interactions", 0, "name"], "  "), I0 + "/name"),
     ("interaction without a kind", with_(["interactions", 0, "http"], None), I0),
     ("interaction with two kinds", with_(["interactions", 0, "sse"], {}), I0),
@@ -509,8 +516,17 @@ KNOWN_GOOD = [
         "echo": {"$integer": 42, "generate": {"fromRequest": "/path/1"}}, "hex": {"$string": "ab", "generate": {"randomHex": 8}}})),
     ("XML response body", with_(RES, {"headers": {"Content-Type": "application/xml"},
                                        "body": '<order xmlns="urn:shop" id="42"><item sku="A">cup</item><item sku="B"/></order>'})),
-    ("reserved kind (the schema allows it; treaty lint says 'not supported yet')",
-     with_(["interactions", 0], {"name": "stream", "tcp": {"anything": True}})),
+    ("tcp conversation: RESP lines, a greeting-free script with timing",
+     with_(["interactions", 0], {"name": "ping", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+         {"client": "*1\r\n$4\r\nPING"}, {"server": {"text": {"$regex": "^\\+PONG$", "example": "+PONG"}}, "after": "5ms", "within": "1s"}]}})),
+    ("tcp conversation: length-prefixed bytes with a mask and a prefix",
+     with_(["interactions", 0], {"name": "bin", "tcp": {"framing": {"length": 2, "endian": "little"}, "maxMessageBytes": 4096, "conversation": [
+         {"client": {"hex": "01 02 03", "mask": "ff 00 ff"}}, {"server": {"base64": "AQI=", "match": "prefix"}}]}})),
+    ("tcp conversation: fixed and idle framings",
+     with_(["interactions", 0], {"name": "idle", "tcp": {"framing": {"idle": "20ms"}, "conversation": [{"client": "HELLO"}, {"server": "HI"}]}})),
+    ("udp exchange with echo, timeout, retries and several responses",
+     with_(["interactions", 0], {"name": "dns", "udp": {"request": {"hex": "1234 0100", "mask": "0000 ffff"},
+                                                        "responses": [{"hex": "1234 8180"}, "done"], "echo": 2, "timeout": "200ms", "retries": 1}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},
@@ -581,12 +597,10 @@ KNOWN_GOOD = [
 
 # What `treaty lint` says about a known document, where it is not the default (known-bad: "error",
 # known-good: "clean"). The schema is stricter than the loader about unknown keys (lint warns) and
-# about "compare" without "bodyFile" (lint warns and ignores it), more lenient about reserved kinds (lint
-# rejects them), and cannot see whether a body file looks like its type (lint checks it).
+# about "compare" without "bodyFile" (lint warns and ignores it), and cannot see whether a body file looks like its type (lint checks it).
 LINT_EXPECTED = {
     "unknown top-level key (the loader warns)": "warning",
     "$statusCode unknown key (the loader warns)": "warning",
-    "reserved kind (the schema allows it; treaty lint says 'not supported yet')": "error",
     "multipart part with an unknown key (the loader warns)": "warning",
     "callback with a path instead of a url (the loader warns)": "warning",
     "compare without bodyFile (lint warns and ignores it)": "warning",
