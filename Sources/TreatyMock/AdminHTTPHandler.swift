@@ -366,7 +366,8 @@ struct AdminView: Sendable {
         var out: [(String, String)] = []
         for (index, slot) in slots.enumerated() where slot.place != nil {
             let contract = slot.box.current.contract
-            for (position, interaction) in contract.interactions.enumerated() where interaction.requestSpec != nil || interaction.jsonrpc != nil || interaction.grpc != nil {
+            for (position, interaction) in contract.interactions.enumerated() where interaction.requestSpec != nil || interaction.jsonrpc != nil || interaction.grpc != nil
+                || interaction.tcp != nil || interaction.udp != nil {
                 if index < calls.count, position < calls[index].count, calls[index][position] == 0 {
                     out.append((contract.file, interaction.name))
                 }

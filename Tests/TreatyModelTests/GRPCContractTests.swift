@@ -126,3 +126,14 @@ extension GRPCContractTests {
         #expect(context.diagnostics.contains { $0.severity == .warning && $0.message.contains("big is a 64-bit integer") })
     }
 }
+
+extension GRPCContractTests {
+    @Test func aSetMadeWithoutItsImportsIsRefusedWithWhatToDo() throws {
+        let lacking = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Fixtures/protobuf/inventory-without-imports.pb"))))
+        let call = #"{"name": "a", "grpc": {"method": "inventory.v1.Inventory/GetStock", "request": {"message": {}}, "response": {"message": {}}}}"#
+        let found = errors(load(call, files: ["inventory.pb": lacking]))
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("/protobuf/descriptorSet: inventory.pb refers to types it does not define: google.protobuf.Timestamp, google.rpc.ErrorInfo") == true)
+        #expect(found.first?.contains("protoc --include_imports") == true)
+    }
+}

@@ -58,7 +58,15 @@ struct GRPCDecoder {
             context.error("\(path) cannot be used: \(reason)", at: at, keyPointer)
         case .contents(let bytes, let path):
             do {
-                return ProtobufSettings(source: source, pool: try ProtoDescriptorPool(descriptorSet: bytes))
+                let pool = try ProtoDescriptorPool(descriptorSet: bytes)
+                let missing = pool.missingTypes
+                guard missing.isEmpty else {
+                    context.error("\(path) refers to types it does not define: \(missing.prefix(5).joined(separator: ", "))"
+                                  + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
+                                  + "; make it with protoc --include_imports so that imported files come along", at: at, keyPointer)
+                    return nil
+                }
+                return ProtobufSettings(source: source, pool: pool)
             } catch {
                 context.error("\(path) is not a readable descriptor set (\(error.message)); make it with protoc --include_imports --descriptor_set_out",
                               at: at, keyPointer)

@@ -84,6 +84,23 @@ public struct ProtoDescriptorPool: Sendable {
         }
     }
 
+    /// Types that fields and methods refer to but the set does not define (a set made without
+    /// `--include_imports` lacks the imported files' types), sorted.
+    public var missingTypes: [String] {
+        var missing = Set<String>()
+        for message in messages.values {
+            for field in message.fields where field.kind == .message || field.kind == .enumeration {
+                if let name = field.typeName, messages[name] == nil, enums[name] == nil { missing.insert(name) }
+            }
+        }
+        for service in services.values {
+            for method in service.methods {
+                for name in [method.input, method.output] where messages[name] == nil { missing.insert(name) }
+            }
+        }
+        return missing.sorted()
+    }
+
     /// The method at `path` (`/shop.v1.Orders/GetOrder` or `shop.v1.Orders/GetOrder`), with its service.
     public func method(path: String) -> (service: Service, method: Method)? {
         let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
