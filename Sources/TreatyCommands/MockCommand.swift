@@ -124,7 +124,7 @@ struct MockCommand: AsyncParsableCommand {
                 Terminal.err(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
             }
             let token = ProcessInfo.processInfo.environment[adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-            let admin = adminPort.map { AdminSettings(port: $0, token: token) }
+            let admin = adminPort.map { AdminSettings(port: $0, token: token, resolver: FileReferenceResolver(root: contracts.root)) }
             let neverCalled = try await MockServer.withMockRuntime(
                 bindings, configuration: configuration, admin: admin, journalSize: journalSize, log: log
             ) { runtime in

@@ -9,10 +9,14 @@ public struct AdminSettings: Sendable {
     public var port: Int
     /// When set, every admin request needs `Authorization: Bearer TOKEN`.
     public var token: String?
+    /// Reads the files contracts added through `POST /contracts` refer to (`bodyFile`, protobuf
+    /// descriptors), relative to the `file` the request names, inside the mock's root.
+    public var resolver: any ReferenceResolver
 
-    public init(port: Int, token: String? = nil) {
+    public init(port: Int, token: String? = nil, resolver: any ReferenceResolver = NoReferences()) {
         self.port = port
         self.token = token
+        self.resolver = resolver
     }
 }
 
@@ -165,6 +169,7 @@ struct AdminView: Sendable {
     let callbacks: CallbackDispatcher
     let hub: MessageHub
     let token: String?
+    var resolver: any ReferenceResolver = NoReferences()
     /// The webhook for published messages when a publish names none (`--publish-url`).
     var publishURL: String? = nil
     /// Serves a contract on a new port (`POST /contracts` with a contract no port serves yet).
@@ -221,7 +226,7 @@ struct AdminView: Sendable {
     /// Loads `bytes` as a contract and serves it: in place of the served contract with the same
     /// file name (or, without one, the same consumer and provider), or on a new port.
     func putContract(_ bytes: [UInt8], file: String?, port: Int?, on loop: any EventLoop) -> EventLoopFuture<(HTTPResponseStatus, JSONNode)> {
-        let loaded = ContractLoader().load(bytes, file: file ?? "(admin API)")
+        let loaded = ContractLoader(resolver: resolver).load(bytes, file: file ?? "(admin API)")
         guard var contract = loaded.contract, !loaded.diagnostics.containsErrors else {
             return loop.makeSucceededFuture((.badRequest, .object([
                 ("error", .string("the contract does not load; nothing changed")),

@@ -87,6 +87,7 @@ public enum MockServer {
                              },
                              unmatchedStatus: unmatchedStatus)
         view.publishURL = configuration.publishURL
+        if let admin { view.resolver = admin.resolver }
         do {
             for binding in bindings {
                 served.append(try await serve(ResponderBox(binding.responder), binding.port).get())
