@@ -132,6 +132,24 @@ public enum MockServer {
         }
     }
 
+    /// A listener's options: a long backlog, reusable addresses, no Nagle delay on connections.
+    static func listenerBootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    }
+
+    /// Registers a new connection unless `--max-connections` are already open (then logs the refusal).
+    static func admit(_ channel: any Channel, _ connections: ConnectionRegistry, _ configuration: MockConfiguration,
+                      _ log: @Sendable (String) -> Void) -> Bool {
+        guard connections.add(channel, limit: configuration.maximumConnections) else {
+            log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
+            return false
+        }
+        return true
+    }
+
     /// `tcp`, `udp` or `tcp+udp` for a contract of raw interactions; nil for HTTP.
     static func rawTransport(_ contract: Contract) -> String? {
         let tcp = contract.interactions.contains { $0.tcp != nil }, udp = contract.interactions.contains { $0.udp != nil }
@@ -170,15 +188,9 @@ public enum MockServer {
                 .flatMapErrorThrowing { throw failure($0, "UDP", port) }
         }
         guard contract.interactions.contains(where: { $0.tcp != nil }) else { return bindUDP(port) }
-        let tcp = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        let tcp = listenerBootstrap()
             .childChannelInitializer { channel in
-                guard connections.add(channel, limit: configuration.maximumConnections) else {
-                    log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
-                    return channel.close()
-                }
+                guard admit(channel, connections, configuration, log) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(TCPConversationHandler(
                         contract: box.current.contract, journal: journal, contractIndex: index, verbose: configuration.verbose,
@@ -204,15 +216,9 @@ public enum MockServer {
         if rawTransport(box.current.contract) != nil {
             return bindRaw(port: port, file: file, box: box, index: index, journal: journal, configuration: configuration, connections: connections, log: log)
         }
-        return ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        return listenerBootstrap()
             .childChannelInitializer { channel in
-                guard connections.add(channel, limit: configuration.maximumConnections) else {
-                    log("refused a connection: \(configuration.maximumConnections) already open (--max-connections)")
-                    return channel.close()
-                }
+                guard admit(channel, connections, configuration, log) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
                     let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
                     let handler = { @Sendable (timeouts: RequestTimeoutHandler?) in

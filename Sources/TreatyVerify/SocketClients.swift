@@ -11,23 +11,16 @@ import Glibc
 /// mode, `curl_easy_send` / `curl_easy_recv` with `poll` on its socket, messages cut by the
 /// contract's framing. Blocking, bounded by deadlines: run it on a thread of its own.
 final class TCPClient {
-    private let handle: UnsafeMutableRawPointer
-    private var socket: curl_socket_t = -1
+    private let connection: CurlConnection
     private let url: String
     private(set) var log = ExchangeLog()
-    private var transfer: CurlTransfer?
     private let started = DispatchTime.now()
 
     /// `tcp://host:port` (or any URL with a host and port).
     init(base: String) throws(TransportError) {
-        guard Curl.initialized, let handle = curl_easy_init() else {
-            throw TransportError(kind: .other, message: "libcurl could not be initialised")
-        }
-        self.handle = handle
+        connection = try CurlConnection(url: base)
         url = base
     }
-
-    deinit { curl_easy_cleanup(handle) }
 
     private var elapsedMilliseconds: Int { Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) }
 
@@ -113,29 +106,20 @@ final class TCPClient {
     /// over the limit is a mismatch saying so.
     private func readSome(into reader: inout SocketFrameReader, until deadline: DispatchTime, path: String, expected: String,
                           quietIsEnd: Bool) throws(Failure) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            var received = 0
-            let code = chunk.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
-            if code == CURLE_AGAIN {
-                let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
-                guard left > 0 else { return false }
-                var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-                _ = poll(&descriptor, 1, Int32(min(left / 1_000_000 + 1, 1000)))
-                continue
-            }
-            guard code == CURLE_OK else {
-                throw .transport(CurlTransfer.classify(code, detail: String(cString: curl_easy_strerror(code)), tooLarge: false, url: url))
-            }
-            guard received > 0 else {
-                if quietIsEnd { return false }
-                let had = reader.leftover
-                throw .mismatch([Mismatch(path: path, expected: expected, actual: "the connection closed" + (had.isEmpty ? "" : " after \(SocketText.preview(had))"),
-                                          rule: "conversation", message: "expected \(expected); the server closed the connection"
-                                              + (had.isEmpty ? "" : " after sending \(SocketText.preview(had))") + " (\(elapsedMilliseconds) ms in)")])
-            }
+        let received: CurlConnection.Received
+        do throws(TransportError) { received = try connection.receive(until: deadline) } catch { throw .transport(error) }
+        switch received {
+        case .timedOut:
+            return false
+        case .closed:
+            if quietIsEnd { return false }
+            let had = reader.leftover
+            throw .mismatch([Mismatch(path: path, expected: expected, actual: "the connection closed" + (had.isEmpty ? "" : " after \(SocketText.preview(had))"),
+                                      rule: "conversation", message: "expected \(expected); the server closed the connection"
+                                          + (had.isEmpty ? "" : " after sending \(SocketText.preview(had))") + " (\(elapsedMilliseconds) ms in)")])
+        case .bytes(let bytes):
             do {
-                try reader.append(chunk[..<received])
+                try reader.append(bytes)
             } catch {
                 throw .mismatch([Mismatch(path: path, expected: expected, actual: "\(error)", rule: "size", message: "the server sent \(error)")])
             }
@@ -147,36 +131,15 @@ final class TCPClient {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
             throw .transport(TransportError(kind: .invalidURL, message: "\(url): a tcp base URL is tcp://HOST:PORT"))
         }
-        let target = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-        let transfer = CurlTransfer(url: target, limit: 0)
-        self.transfer = transfer
-        var plain = options
-        plain.http2PriorKnowledge = false
-        transfer.configure(handle, HTTPRequestData(method: "GET", target: "/"), plain)
-        treaty_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
-        let code = curl_easy_perform(handle)
-        if code != CURLE_OK, case .failure(let error) = transfer.result(handle, code) { throw .transport(error) }
-        treaty_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket)
-        guard socket >= 0 else { throw .transport(TransportError(kind: .other, message: "\(url): no socket after connecting")) }
+        do throws(TransportError) {
+            try connection.connect("http://\(host.contains(":") ? "[\(host)]" : host):\(port)", options: options)
+        } catch { throw .transport(error) }
     }
 
     private func write(_ bytes: [UInt8], until deadline: DispatchTime) throws(Failure) {
-        var offset = 0
-        while offset < bytes.count {
-            var sent = 0
-            let code = bytes[offset...].withUnsafeBytes { curl_easy_send(handle, $0.baseAddress, $0.count, &sent) }
-            if code == CURLE_AGAIN {
-                let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
-                guard left > 0 else { throw .transport(TransportError(kind: .timeout, message: "\(url): could not send within --timeout")) }
-                var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&descriptor, 1, Int32(min(left / 1_000_000 + 1, 1000)))
-                continue
-            }
-            guard code == CURLE_OK else {
-                throw .transport(CurlTransfer.classify(code, detail: String(cString: curl_easy_strerror(code)), tooLarge: false, url: url))
-            }
-            offset += sent
-        }
+        let sent: Bool
+        do throws(TransportError) { sent = try connection.send(bytes, until: deadline) } catch { throw .transport(error) }
+        if !sent { throw .transport(TransportError(kind: .timeout, message: "\(url): could not send within --timeout")) }
     }
 }
 

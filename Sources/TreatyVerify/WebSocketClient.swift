@@ -19,8 +19,7 @@ final class WebSocketClient {
         case mismatch([Mismatch])
     }
 
-    private let handle: UnsafeMutableRawPointer
-    private var socket: curl_socket_t = -1
+    private let connection: CurlConnection
     private var buffer: [UInt8] = []
     private var fragments: (opcode: UInt8, data: [UInt8])?
     /// Frames read while waiting for something else (a pong), kept for the next step.
@@ -28,19 +27,12 @@ final class WebSocketClient {
     private let maximumMessageBytes = 16 << 20
     private(set) var log = ExchangeLog()
     let url: String
-    /// What curl points at while the connection lives (header list, error buffer).
-    private var transfer: CurlTransfer?
 
     init(url: String, masked: Set<String>) throws(TransportError) {
-        guard Curl.initialized, let handle = curl_easy_init() else {
-            throw TransportError(kind: .other, message: "libcurl could not be initialised")
-        }
-        self.handle = handle
+        connection = try CurlConnection(url: url)
         self.url = url
         log.masked = masked
     }
-
-    deinit { curl_easy_cleanup(handle) }
 
     /// Connects, upgrades and plays `steps`; the mismatches (empty when the conversation went as written).
     func converse(_ request: HTTPRequestData, subprotocol: String?, steps: [WebSocketStep], options: TransportOptions) -> Result<[Mismatch], TransportError> {
@@ -144,65 +136,35 @@ final class WebSocketClient {
     // MARK: connection
 
     private func connect(_ options: TransportOptions) throws(Failure) {
-        // A ws:// or wss:// base is reached as http:// or https://.
+        // A ws:// or wss:// base is reached as http:// or https:// (the upgrade is HTTP/1.1; RFC 8441 over HTTP/2 is not spoken).
         var target = url
         if target.hasPrefix("ws://") { target = "http://" + target.dropFirst(5) }
         if target.hasPrefix("wss://") { target = "https://" + target.dropFirst(6) }
-        let transfer = CurlTransfer(url: target, limit: 0)
-        self.transfer = transfer
-        var options = options
-        options.http2PriorKnowledge = false  // the upgrade is HTTP/1.1 (RFC 8441 over HTTP/2 is not spoken)
-        transfer.configure(handle, HTTPRequestData(method: "GET", target: "/"), options)
-        treaty_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
-        treaty_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        let code = curl_easy_perform(handle)
-        if case .failure(let error) = transfer.result(handle, code), code != CURLE_OK { throw .transport(error) }
-        treaty_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket)
-        guard socket >= 0 else { throw .transport(TransportError(kind: .other, message: "\(url): no socket after connecting")) }
+        do throws(TransportError) { try connection.connect(target, options: options) } catch { throw .transport(error) }
     }
 
     private func write(_ bytes: [UInt8], until deadline: DispatchTime) throws(Failure) {
-        var offset = 0
-        while offset < bytes.count {
-            var sent = 0
-            let code = bytes[offset...].withUnsafeBytes { curl_easy_send(handle, $0.baseAddress, $0.count, &sent) }
-            if code == CURLE_AGAIN {
-                try wait(for: Int16(POLLOUT), until: deadline, what: "to send")
-                continue
-            }
-            guard code == CURLE_OK else { throw .transport(CurlTransfer.classify(code, detail: String(cString: curl_easy_strerror(code)), tooLarge: false, url: url)) }
-            offset += sent
-        }
+        let sent: Bool
+        do throws(TransportError) { sent = try connection.send(bytes, until: deadline) } catch { throw .transport(error) }
+        if !sent { throw Self.late("to send") }
     }
 
     /// Reads more bytes into the buffer; throws when the connection closed or the deadline passed.
     private func readMore(until deadline: DispatchTime, what: String) throws(Failure) {
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            var received = 0
-            let code = chunk.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
-            if code == CURLE_AGAIN {
-                try wait(for: Int16(POLLIN), until: deadline, what: what)
-                continue
-            }
-            guard code == CURLE_OK else { throw .transport(CurlTransfer.classify(code, detail: String(cString: curl_easy_strerror(code)), tooLarge: false, url: url)) }
-            guard received > 0 else {
-                throw .mismatch([Mismatch(path: "$.conversation", expected: what, actual: "the connection closed", rule: "conversation",
-                                          message: "expected \(what); the server closed the connection")])
-            }
-            buffer += chunk[..<received]
-            return
+        let received: CurlConnection.Received
+        do throws(TransportError) { received = try connection.receive(until: deadline) } catch { throw .transport(error) }
+        switch received {
+        case .bytes(let bytes): buffer += bytes
+        case .timedOut: throw Self.late(what)
+        case .closed:
+            throw .mismatch([Mismatch(path: "$.conversation", expected: what, actual: "the connection closed", rule: "conversation",
+                                      message: "expected \(what); the server closed the connection")])
         }
     }
 
-    private func wait(for events: Int16, until deadline: DispatchTime, what: String) throws(Failure) {
-        let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
-        guard left > 0 else {
-            throw .mismatch([Mismatch(path: "$.conversation", expected: what, actual: "nothing in time", rule: "timing",
-                                      message: "expected \(what); nothing came in time")])
-        }
-        var descriptor = pollfd(fd: socket, events: events, revents: 0)
-        _ = poll(&descriptor, 1, Int32(min(left / 1_000_000 + 1, 1000)))
+    private static func late(_ what: String) -> Failure {
+        .mismatch([Mismatch(path: "$.conversation", expected: what, actual: "nothing in time", rule: "timing",
+                            message: "expected \(what); nothing came in time")])
     }
 
     // MARK: handshake
