@@ -15,6 +15,8 @@ public struct TreatyCommand: AsyncParsableCommand {
     /// Parses the arguments, runs the command and exits with Treaty's exit codes: 0 success,
     /// 1 verification failures or lint errors, 2 usage or contract errors.
     public static func runMain() async -> Never {
+        // A reader that goes away (a pipe into `head`) gives EPIPE on write, not a signal that kills us.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -34,6 +34,11 @@ public enum SocketMatching {
         }
     }
 
+    /// How many leading bytes two messages share (to name the nearest interaction).
+    public static func sharedPrefix(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        zip(a, b).prefix { $0 == $1 }.count
+    }
+
     /// The bytes a UDP response must repeat from the request (`echo`), checked beside its payload.
     public static func matchEcho(request: [UInt8], response: [UInt8], count: Int, at path: String) -> [Mismatch] {
         guard count > 0 else { return [] }

@@ -180,7 +180,7 @@ public enum MockServer {
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(UDPResponder(contract: box.current.contract, journal: journal, contractIndex: index,
+                        try channel.pipeline.syncOperations.addHandler(UDPResponder(box: box, journal: journal, contractIndex: index,
                                                                                     verbose: configuration.verbose, log: log))
                     }
                 }

@@ -77,7 +77,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
         do {
             try reader.append(buffer.readBytes(length: buffer.readableBytes) ?? [])
         } catch {
-            return end(context, "sent \(error); closing", interaction: active?.script.name, mismatches: [])
+            return end(context, "tcp: \(peer) sent \(error); closing", interaction: nil, nearest: active?.script.name, mismatches: [])
         }
         if case .idle(let ms) = reader.framing {
             // A message is what came before the connection went quiet.
@@ -149,7 +149,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
     /// connection was ended because nothing matches).
     private func pick(_ context: ChannelHandlerContext) -> Bool {
         var waiting = false
-        var nearest: (Script, [Mismatch])?
+        var nearest: (Script, [Mismatch], Int)?
         for script in scripts {
             guard let first = script.tcp.conversation.first, first.side == .client else { continue }
             let units = reader.framing.units(of: first.payload.exampleBytes)
@@ -165,7 +165,9 @@ final class TCPConversationHandler: ChannelInboundHandler {
                 if verbose { log("tcp \(SocketText.preview(message, limit: 60)) from \(peer) → \"\(script.name)\"") }
                 return true
             }
-            if nearest == nil { nearest = (script, mismatches) }
+            // The nearest: the one whose example shares the longest beginning with what came.
+            let shared = SocketMatching.sharedPrefix(first.payload.exampleBytes, message)
+            if nearest == nil || shared > nearest!.2 { nearest = (script, mismatches, shared) }
         }
         if waiting { return false }
         let came = reader.peek(1) ?? reader.leftover
@@ -191,6 +193,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        armIdle(context)  // the server talking is activity too
     }
 
     private func armWithin(_ context: ChannelHandlerContext, _ step: SocketStep, script: Script, index: Int) {
@@ -262,16 +265,21 @@ final class UDPResponder: ChannelInboundHandler {
         let udp: UDPInteraction
     }
 
-    private let exchanges: [Exchange]
+    private let box: ResponderBox
     private let journal: MockJournal?
     private let contractIndex: Int
     private let verbose: Bool
     private let log: @Sendable (String) -> Void
 
-    init(contract: Contract, journal: MockJournal?, contractIndex: Int, verbose: Bool, log: @escaping @Sendable (String) -> Void) {
-        exchanges = contract.interactions.enumerated().compactMap { position, interaction in
+    /// The exchanges of the contract as served now (a reload or the admin API may replace it).
+    private var exchanges: [Exchange] {
+        box.current.contract.interactions.enumerated().compactMap { position, interaction in
             interaction.udp.map { Exchange(position: position, name: interaction.name, udp: $0) }
         }
+    }
+
+    init(box: ResponderBox, journal: MockJournal?, contractIndex: Int, verbose: Bool, log: @escaping @Sendable (String) -> Void) {
+        self.box = box
         self.journal = journal
         self.contractIndex = contractIndex
         self.verbose = verbose
@@ -282,11 +290,12 @@ final class UDPResponder: ChannelInboundHandler {
         var envelope = unwrapInboundIn(data)
         let request = envelope.data.readBytes(length: envelope.data.readableBytes) ?? []
         let sender = "\(envelope.remoteAddress)"
-        var nearest: (Exchange, [Mismatch])?
+        var nearest: (Exchange, [Mismatch], Int)?
         for exchange in exchanges {
             let mismatches = SocketMatching.match(exchange.udp.request, request, at: "$.request")
             guard mismatches.isEmpty else {
-                if nearest == nil { nearest = (exchange, mismatches) }
+                let shared = SocketMatching.sharedPrefix(exchange.udp.request.exampleBytes, request)
+                if nearest == nil || shared > nearest!.2 { nearest = (exchange, mismatches, shared) }
                 continue
             }
             if verbose { log("udp \(SocketText.preview(request, limit: 60)) from \(sender) → \"\(exchange.name)\"") }

@@ -42,6 +42,8 @@ final class CurlConnection {
         options.http2PriorKnowledge = false
         transfer.configure(handle, HTTPRequestData(method: "GET", target: "/"), options)
         treaty_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
+        // Through a proxy, a raw connection is a CONNECT tunnel (the bytes are not HTTP).
+        if options.proxy != nil { treaty_curl_setopt_long(handle, CURLOPT_HTTPPROXYTUNNEL, 1) }
         treaty_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         let code = curl_easy_perform(handle)
         if code != CURLE_OK, case .failure(let error) = transfer.result(handle, code) { throw error }

@@ -131,9 +131,13 @@ final class TCPClient {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
             throw .transport(TransportError(kind: .invalidURL, message: "\(url): a tcp base URL is tcp://HOST:PORT"))
         }
+        let target = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         do throws(TransportError) {
-            try connection.connect("http://\(host.contains(":") ? "[\(host)]" : host):\(port)", options: options)
-        } catch { throw .transport(error) }
+            try connection.connect(target, options: options)
+        } catch {
+            // Named as the contract's base URL, not the http:// form curl was given.
+            throw .transport(TransportError(kind: error.kind, message: error.message.replacingOccurrences(of: target, with: url)))
+        }
     }
 
     private func write(_ bytes: [UInt8], until deadline: DispatchTime) throws(Failure) {
@@ -191,20 +195,26 @@ final class UDPClient {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n < 0 {
                     // ECONNREFUSED: an ICMP "port unreachable" came back; nothing listens there.
-                    if errno == ECONNREFUSED { refused = true; break }
+                    if errno == ECONNREFUSED {
+                        refused = true
+                        break
+                    }
                     continue
                 }
                 answers.append(Array(buffer[..<n]))
                 log.line("< [\(elapsed()) ms] \(SocketText.preview(answers.last!, limit: 300))")
             }
-            if !answers.isEmpty || udp.responses.isEmpty { break }
+            if !answers.isEmpty || udp.responses.isEmpty || refused { break }
         }
         if udp.responses.isEmpty {
             return .success(answers.isEmpty ? [] : [Mismatch(path: "$.responses", expected: "no answer", actual: SocketText.preview(answers[0]), rule: "count",
                                                             message: "expected no answer, got \(SocketText.preview(answers[0]))")])
         }
+        if refused && answers.isEmpty {
+            return .failure(TransportError(kind: .connectionRefused, message: "\(url): the port refused the datagram (ICMP port unreachable): nothing listens there"))
+        }
         if answers.isEmpty {
-            let why = refused ? "the port refused it (nothing listens there)" : "nothing came"
+            let why = "nothing came"
             return .success([Mismatch(path: "$.responses[0]", expected: SocketText.preview(udp.responses[0].exampleBytes, limit: 80), actual: "nothing",
                                       rule: "timing", message: "sent the request \(attempts) time(s), \(udp.timeoutMilliseconds) ms apart: \(why) (\(elapsed()) ms in)")])
         }

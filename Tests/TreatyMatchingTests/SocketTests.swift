@@ -83,6 +83,11 @@ import TreatyMatching
                 .contains { $0.contains("\"mask\" is hex of the same length as the bytes (2)") })
         #expect(errors(load(#"{"name": "a", "tcp": {"conversation": [{"talker": "x"}]}}"#)).contains { $0.contains("a step is {\"client\": …}") })
         #expect(errors(load(#"{"name": "a", "udp": {"request": "x", "response": "y", "echo": 3}}"#)).contains { $0.contains("\"echo\" copies 3 bytes of the request, which has 1") })
+        #expect(errors(load(#"{"name": "a", "udp": {"request": {"hex": "0102"}, "response": "xy", "echo": 2}}"#))
+                .contains { $0.hasPrefix("/interactions/0/udp/response: \"echo\" copies bytes: write the response as \"hex\" or \"base64\"") })
+        let idle = load(#"{"name": "a", "tcp": {"framing": {"idle": "50ms"}, "conversation": [{"client": "a"}, {"client": "b"}, {"client": "c", "after": "100ms"}]}}"#)
+        #expect(idle.diagnostics.filter { $0.severity == .warning }.map(\.message) == [
+            "steps 1 and 2 both come from the client: with idle framing they arrive as one message unless the second has an \"after\" longer than 50 ms"])
         // Raw and HTTP interactions do not share a port; tcp interactions share one framing.
         #expect(errors(load(#"{"name": "a", "udp": {"request": "x"}}, {"name": "b", "http": {"request": {"path": "/"}, "response": {"status": 200}}}"#))
                 .contains { $0.contains("interaction \"b\" is http, but this contract has tcp or udp interactions") })

@@ -75,7 +75,8 @@ def test_sigterm_and_sigint_shut_down_gracefully():
 
 
 def test_binds_loopback_by_default(mock):
-    assert all(url.startswith("http://127.0.0.1:") for url in mock.urls.values())
+    assert all(url.split("://", 1)[1].startswith("127.0.0.1:") for url in mock.urls.values())
+    assert {url.split("://", 1)[0] for url in mock.urls.values()} == {"http", "tcp", "udp"}
 
 
 def test_http2_prior_knowledge_and_http1_share_a_port(mock):

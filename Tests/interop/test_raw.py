@@ -189,8 +189,13 @@ def test_verify_a_broken_tcp_server(tmp_path, mode, fragment):
 
 
 def test_verify_nothing_listening():
-    result = run_treaty("verify", CACHE, "--base-url", f"tcp://127.0.0.1:{free_port()}", "--interaction", "ping")
-    assert result.returncode == 1 and "connection-refused" in result.stdout
+    port = free_port()
+    result = run_treaty("verify", CACHE, "--base-url", f"tcp://127.0.0.1:{port}", "--interaction", "ping")
+    assert result.returncode == 1 and "connection-refused" in result.stdout and f"tcp://127.0.0.1:{port}" in result.stdout
+    started = time.monotonic()
+    udp = run_treaty("verify", RESOLVER, "--base-url", f"udp://127.0.0.1:{port}", "--interaction", "resolve shop.example")
+    assert udp.returncode == 1 and "connection-refused" in udp.stdout and "nothing listens there" in udp.stdout, udp.stdout
+    assert time.monotonic() - started < 1.4  # refused at once, not after the retries
 
 
 # --- UDP ------------------------------------------------------------------------------------------

@@ -96,4 +96,4 @@ def test_exit_codes_for_usage_and_contract_errors(tmp_path):
     assert run_treaty("lint", "Contracts").returncode == 0
     lint = run_treaty("lint", "Fixtures/broken-contracts", "--root", "Fixtures/broken-contracts")
     assert lint.returncode == 1
-    assert lint.stdout.endswith("19 contracts checked: 37 errors, 6 warnings\n")
+    assert lint.stdout.endswith("19 contracts checked: 37 errors, 7 warnings\n")

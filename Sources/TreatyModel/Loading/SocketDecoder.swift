@@ -28,6 +28,13 @@ struct SocketDecoder {
             if let step = decodeStep(element, pointer / "conversation" / i, framing: framing, limit: limit) { steps.append(step) }
         }
         guard steps.count == elements.count else { return nil }
+        if case .idle(let quiet) = framing {
+            // Two messages in a row from one side run together unless the second waits out the quiet time.
+            for (i, pair) in zip(steps, steps.dropFirst()).enumerated() where pair.0.side == pair.1.side && pair.1.afterMilliseconds <= quiet {
+                context.warning("steps \(i + 1) and \(i + 2) both come from the \(pair.1.side.rawValue): with idle framing they arrive as one message "
+                                + "unless the second has an \"after\" longer than \(quiet) ms", at: elements[i + 1].position, pointer / "conversation" / (i + 1))
+            }
+        }
         return TCPInteraction(framing: framing, conversation: steps, maximumMessageBytes: limit)
     }
 
@@ -200,11 +207,20 @@ struct SocketDecoder {
         if let request, echo > request.exampleBytes.count {
             context.error("\"echo\" copies \(echo) bytes of the request, which has \(request.exampleBytes.count)", at: reader["echo"]?.position, pointer / "echo")
         }
-        for (i, response) in responses.enumerated() where echo > response.exampleBytes.count {
-            context.error("\"echo\" copies \(echo) bytes into a response of \(response.exampleBytes.count)", at: node.position, pointer / "responses" / i)
+        let responsePointer = { (i: Int) in reader["response"] != nil ? pointer / "response" : pointer / "responses" / i }
+        for (i, response) in responses.enumerated() where echo > 0 {
+            if echo > response.exampleBytes.count {
+                context.error("\"echo\" copies \(echo) bytes into a response of \(response.exampleBytes.count)", at: reader["echo"]?.position, responsePointer(i))
+            }
+            if case .text = response {
+                context.error("\"echo\" copies bytes: write the response as \"hex\" or \"base64\"", at: reader["echo"]?.position, responsePointer(i))
+            }
         }
-        for payload in [request].compactMap({ $0 }) + responses where payload.exampleBytes.count > 65_507 {
-            context.error("a UDP datagram carries at most 65,507 bytes; this one has \(payload.exampleBytes.count)", at: node.position, pointer)
+        if let request, request.exampleBytes.count > 65_507 {
+            context.error("a UDP datagram carries at most 65,507 bytes; this one has \(request.exampleBytes.count)", at: reader["request"]?.position, pointer / "request")
+        }
+        for (i, response) in responses.enumerated() where response.exampleBytes.count > 65_507 {
+            context.error("a UDP datagram carries at most 65,507 bytes; this one has \(response.exampleBytes.count)", at: node.position, responsePointer(i))
         }
         guard let request else { return nil }
         return UDPInteraction(request: request, responses: responses, timeoutMilliseconds: max(1, timeout), retries: retries, echoBytes: echo)
