@@ -526,7 +526,7 @@ KNOWN_GOOD = [
      with_(["interactions", 0], {"name": "idle", "tcp": {"framing": {"idle": "20ms"}, "conversation": [{"client": "HELLO"}, {"server": "HI"}]}})),
     ("udp exchange with echo, timeout, retries and several responses",
      with_(["interactions", 0], {"name": "dns", "udp": {"request": {"hex": "1234 0100", "mask": "0000 ffff"},
-                                                        "responses": [{"hex": "1234 8180"}, "done"], "echo": 2, "timeout": "200ms", "retries": 1}})),
+                                                        "responses": [{"hex": "1234 8180"}, {"base64": "EjQA"}], "echo": 2, "timeout": "200ms", "retries": 1}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},
