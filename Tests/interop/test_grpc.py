@@ -4,6 +4,7 @@ deadlines, gzip, health and server reflection; and treaty verify against a real 
 conforming and drifted."""
 from __future__ import annotations
 
+import socket
 import time
 from concurrent import futures
 
@@ -367,3 +368,61 @@ def test_a_grpc_contract_added_through_the_admin_api():
         assert outside.status_code == 400 and "outside the contract root" in outside.text
     finally:
         running.stop()
+
+
+def raw_grpc_call(port: int, path: str, body: bytes, headers: list | None = None) -> dict:
+    """One gRPC call on raw HTTP/2 (the h2 library), so tests can send what no gRPC client would."""
+    import h2.config
+    import h2.connection
+    import h2.events
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    stream = conn.get_next_available_stream_id()
+    conn.send_headers(stream, [(":method", "POST"), (":scheme", "http"), (":authority", f"127.0.0.1:{port}"), (":path", path),
+                               ("content-type", "application/grpc"), ("te", "trailers")] + (headers or []))
+    conn.send_data(stream, body, end_stream=True)
+    sock.sendall(conn.data_to_send())
+    result = {"headers": {}, "trailers": {}, "data": b""}
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived):
+                    result["headers"] = {k.decode(): v.decode() for k, v in event.headers}
+                elif isinstance(event, h2.events.TrailersReceived):
+                    result["trailers"] = {k.decode(): v.decode() for k, v in event.headers}
+                elif isinstance(event, h2.events.DataReceived):
+                    result["data"] += event.data
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)):
+                    sock.close()
+                    return result
+            sock.sendall(conn.data_to_send())
+    finally:
+        sock.close()
+    return result
+
+
+@pytest.mark.parametrize("body, extra, code, fragment", [
+    (b"\x00\xff\xff\xff\xff", [], "8", "over the limit"),                       # a 4 GiB message announced
+    (b"\x01\x00\x00\x00\x03abc", [], "13", "compressed message without grpc-encoding"),
+    (b"\x01\x00\x00\x00\x03abc", [("grpc-encoding", "gzip")], "13", "not valid gzip"),
+    (b"\x00\x00\x00\x00\x04\xff\xff\xff\xff", [("x-shop-id", "web-shop")], "13", "is not a valid inventory.v1.StockRequest"),
+    (b"\x00\x00\x00\x00\x07\x0a\x05AB", [], "13", "ended inside a message"),
+    (b"", [("grpc-timeout", "soon")], "13", "malformed grpc-timeout"),
+    (b"", [("grpc-encoding", "br")], "12", "grpc-encoding \"br\" is not supported"),
+])
+def test_the_mock_answers_malformed_calls_with_a_status(mock, body, extra, code, fragment):
+    _, port = target(mock).split(":")
+    answer = raw_grpc_call(int(port), "/inventory.v1.Inventory/GetStock", body, extra)
+    status = answer["trailers"].get("grpc-status") or answer["headers"].get("grpc-status")
+    message = answer["trailers"].get("grpc-message") or answer["headers"].get("grpc-message", "")
+    assert status == code, answer
+    assert fragment in message.replace("%20", " "), message
+    # The port still serves well-formed calls.
+    with grpc.insecure_channel(target(mock)) as channel:
+        get = stub(channel, "GetStock", "unary", "StockRequest", "Stock")
+        assert get(M["StockRequest"](sku="ABC-1"), metadata=[("x-shop-id", "web-shop")], timeout=5).sku == "ABC-1"
