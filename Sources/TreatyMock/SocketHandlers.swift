@@ -7,7 +7,8 @@ import TreatyModel
 /// the client picks the conversation whose first step it matches (in contract order); the server's
 /// steps follow with their delays; when a conversation ends the next message picks again, so a
 /// client may run several (Redis clients send command after command). A conversation that starts
-/// with the server (a greeting) is played when the connection opens. A message that matches
+/// with the server is the greeting: its server steps are played when the connection opens, and the
+/// client's next message either continues it or starts any other conversation. A message that matches
 /// nothing, a message over the limit, or a step that does not come `within` its bound ends the
 /// connection, with a log line and a journal entry saying what came.
 final class TCPConversationHandler: ChannelInboundHandler {
@@ -35,6 +36,9 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private var quietTimer: Scheduled<Void>?
     private var withinTimer: Scheduled<Void>?
     private var peer = "client"
+    /// The greeting conversation after its opening server steps: the client's first message may
+    /// continue it (or start another conversation).
+    private var resumable: (script: Script, step: Int)?
     /// The step the `within` timer watches (-1: none).
     private var withinStep = -1
 
@@ -101,6 +105,14 @@ final class TCPConversationHandler: ChannelInboundHandler {
                 guard pick(context) else { return }
                 continue
             }
+            if index > 0, index < script.tcp.conversation.count, script.tcp.conversation[index].side == .client,
+               script.tcp.conversation[index - 1].side == .server, script.tcp.conversation[..<index].allSatisfy({ $0.side == .server }) {
+                // The greeting is out: the client may go on with it or start another conversation.
+                resumable = (script, index)
+                active = nil
+                if reader.readyCount == 0 { armWithin(context, script.tcp.conversation[index], script: script, index: index) }
+                continue
+            }
             guard index < script.tcp.conversation.count else {
                 record(script, mismatches: [])
                 if verbose { log("tcp \"\(script.name)\": conversation with \(peer) done") }
@@ -150,18 +162,25 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private func pick(_ context: ChannelHandlerContext) -> Bool {
         var waiting = false
         var nearest: (Script, [Mismatch], Int)?
-        for script in scripts {
-            guard let first = script.tcp.conversation.first, first.side == .client else { continue }
+        let resumed = resumable
+        resumable = nil
+        withinTimer?.cancel()
+        withinStep = -1
+        let candidates = (resumed.map { [($0.script, $0.step)] } ?? []) + scripts.map { ($0, 0) }
+        for (script, start) in candidates {
+            guard start < script.tcp.conversation.count else { continue }
+            let first = script.tcp.conversation[start]
+            guard first.side == .client else { continue }
             let units = reader.framing.units(of: first.payload.exampleBytes)
             guard let message = reader.peek(units) else {
                 // More lines may complete it, unless those that came already differ from its example.
                 if couldStillMatch(first.payload) { waiting = true }
                 continue
             }
-            let mismatches = SocketMatching.match(first.payload, message, at: "$.conversation[0]")
+            let mismatches = SocketMatching.match(first.payload, message, at: "$.conversation[\(start)]")
             if mismatches.isEmpty {
                 reader.take(units)
-                active = (script, 1)
+                active = (script, start + 1)
                 if verbose { log("tcp \(SocketText.preview(message, limit: 60)) from \(peer) → \"\(script.name)\"") }
                 return true
             }
@@ -169,7 +188,10 @@ final class TCPConversationHandler: ChannelInboundHandler {
             let shared = SocketMatching.sharedPrefix(first.payload.exampleBytes, message)
             if nearest == nil || shared > nearest!.2 { nearest = (script, mismatches, shared) }
         }
-        if waiting { return false }
+        if waiting {
+            resumable = resumed
+            return false
+        }
         let came = reader.peek(1) ?? reader.leftover
         end(context, "unmatched tcp message from \(peer): \(SocketText.preview(came))"
             + (nearest.map { " (nearest \"\($0.0.name)\": \($0.1.first?.message ?? ""))" } ?? "") + "; closing",
@@ -203,7 +225,10 @@ final class TCPConversationHandler: ChannelInboundHandler {
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         withinTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(within))) {
             let (handler, context) = bound.value
-            guard !handler.closed, let active = handler.active, active.step == index else { return }
+            // Still waiting for that step: in the conversation, or right after the greeting.
+            let inConversation = handler.active.map { $0.step == index && $0.script.name == script.name } ?? false
+            let afterGreeting = handler.active == nil && handler.resumable.map { $0.step == index && $0.script.name == script.name } == true
+            guard !handler.closed, inConversation || afterGreeting else { return }
             handler.end(context, "tcp \"\(script.name)\": step \(index + 1) did not come within \(within) ms (had \(SocketText.preview(handler.reader.leftover))); closing",
                         interaction: nil, nearest: script.name, mismatches: [])
         }

@@ -29,14 +29,19 @@ final class TCPClient {
         case mismatch([Mismatch])
     }
 
-    func converse(_ tcp: TCPInteraction, options: TransportOptions) -> Result<[Mismatch], TransportError> {
+    /// Plays `tcp`'s conversation after reading the server's `greeting` (the opening server steps
+    /// every connection gets, from the contract's conversation that starts with the server).
+    func converse(_ tcp: TCPInteraction, greeting: [SocketStep] = [], options: TransportOptions) -> Result<[Mismatch], TransportError> {
         var reader = SocketFrameReader(framing: tcp.framing, limit: tcp.maximumMessageBytes)
         do throws(Failure) {
             try connect(options)
             log.line("# connected to \(url) (\(tcp.framing.summary))")
             var previous = DispatchTime.now()
-            for (index, step) in tcp.conversation.enumerated() {
-                let path = "$.conversation[\(index)]"
+            let steps = greeting.map { ("$.greeting", $0) } + tcp.conversation.map { ("$.conversation", $0) }
+            for (position, (section, step)) in steps.enumerated() {
+                let index = section == "$.greeting" ? position : position - greeting.count
+                let path = "\(section)[\(index)]"
+                if position == greeting.count, !greeting.isEmpty { log.line("# the greeting came; the conversation starts") }
                 switch step.side {
                 case .client:
                     if step.afterMilliseconds > 0 { Thread.sleep(forTimeInterval: Double(step.afterMilliseconds) / 1000) }
@@ -47,7 +52,7 @@ final class TCPClient {
                     let bound = step.withinMilliseconds.map { Double($0) / 1000 } ?? options.timeout
                     let deadline = DispatchTime.now() + .milliseconds(Int(bound * 1000))
                     let units = tcp.framing.units(of: step.payload.exampleBytes)
-                    let message = try receive(&reader, units: units, until: deadline, index: index, step: step, bound: bound)
+                    let message = try receive(&reader, units: units, until: deadline, index: index, path: path, step: step, bound: bound)
                     log.line("< [\(elapsedMilliseconds) ms] \(SocketText.preview(message, limit: 300))")
                     let mismatches = SocketMatching.match(step.payload, message, at: path)
                     if !mismatches.isEmpty {
@@ -77,9 +82,8 @@ final class TCPClient {
     }
 
     /// Reads until the framing gives `units` lines (one message for other framings).
-    private func receive(_ reader: inout SocketFrameReader, units: Int, until deadline: DispatchTime, index: Int, step: SocketStep,
+    private func receive(_ reader: inout SocketFrameReader, units: Int, until deadline: DispatchTime, index: Int, path: String, step: SocketStep,
                          bound: Double) throws(Failure) -> [UInt8] {
-        let path = "$.conversation[\(index)]"
         let expected = SocketText.preview(step.payload.exampleBytes, limit: 80)
         while true {
             if let message = reader.peek(units) {

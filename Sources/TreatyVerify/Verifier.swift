@@ -114,6 +114,10 @@ public struct Verifier: Sendable {
                     let contract = target.contract
                     run.interactionNamed = { name in contract.interactions.first { $0.name == name } }
                     run.protobuf = contract.protobuf
+                    if interaction.tcp?.conversation.first?.side == .client,
+                       let opener = contract.interactions.first(where: { $0.tcp?.conversation.first?.side == .server })?.tcp {
+                        run.greeting = Array(opener.conversation.prefix { $0.side == .server })
+                    }
                     var exclusive = !interaction.states.isEmpty || awaited.contains(interaction.name)
                     if case .call? = interaction.longPoll?.hold { exclusive = true }
                     run.exclusive = exclusive
@@ -223,6 +227,9 @@ final class InteractionRun {
     var interactionNamed: (String) -> Interaction? = { _ in nil }
     /// The contract's protobuf descriptors (gRPC calls).
     var protobuf: ProtobufSettings?
+    /// The server's greeting on every raw TCP connection (the opening server steps of the contract's
+    /// conversation that starts with the server), read before a conversation that starts with the client.
+    var greeting: [SocketStep] = []
 
     private var log: ExchangeLog
     /// Set when the interaction starts (not when it is queued).
@@ -431,9 +438,10 @@ final class InteractionRun {
                 return tearDown()
             }
             let sendable = UnsafeSendable(value: client)
+            let greeting = greeting
             onThread {
                 let client = sendable.value
-                return (client.converse(tcp, options: transport), client.log.text)
+                return (client.converse(tcp, greeting: greeting, options: transport), client.log.text)
             }
         } else if let udp = interaction.udp {
             onThread {

@@ -280,3 +280,56 @@ def test_mock_and_verify_round_trip(tmp_path):
         running.stop()
     assert cache.returncode == 0 and "4 passed" in cache.stdout, cache.stdout
     assert resolver.returncode == 0 and "2 passed" in resolver.stdout, resolver.stdout
+
+
+SMTP_LIKE = {
+    "treaty": 1, "consumer": "web-shop", "provider": "mailer",
+    "interactions": [
+        {"name": "greeting and quit", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+            {"server": {"text": {"$regex": "^220 .+$", "example": "220 mail.example ESMTP"}}},
+            {"client": "QUIT"}, {"server": "221 bye"}]}},
+        {"name": "hello", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+            {"client": "EHLO shop.example"}, {"server": "250 mail.example"}]}},
+    ],
+}
+
+
+class Mailer(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"220 smtp.test ESMTP ready\r\n")
+        for line in self.rfile:
+            command = line.strip()
+            if command == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            self.wfile.write(b"250 mail.example\r\n" if command.startswith(b"EHLO") else b"500 what?\r\n")
+
+
+def test_a_greeting_opens_every_connection(tmp_path):
+    import json
+    contract = tmp_path / "mailer.json"
+    contract.write_text(json.dumps(SMTP_LIKE))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    try:
+        address = host_port(running.urls["mailer"])
+        for command, answer in [(b"EHLO shop.example\r\n", b"250 mail.example\r\n"), (b"QUIT\r\n", b"221 bye\r\n")]:
+            with socket.create_connection(address, timeout=5) as s:
+                reader = s.makefile("rb")
+                assert reader.readline() == b"220 mail.example ESMTP\r\n"   # every connection is greeted
+                s.sendall(command)
+                assert reader.readline() == answer
+        mock_run = run_treaty("verify", str(contract), "--base-url", running.urls["mailer"])
+    finally:
+        running.stop()
+    assert mock_run.returncode == 0 and "2 passed" in mock_run.stdout, mock_run.stdout
+    # A real line server that greets first: the verifier reads its greeting before "hello".
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Mailer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        real = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{server.server_address[1]}", "--verbose")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert real.returncode == 0 and "2 passed" in real.stdout, real.stdout
+    assert "the greeting came" in real.stdout
