@@ -341,40 +341,39 @@ final class GRPCCall {
                     let (call, context) = bound.value
                     call.sending = false
                     guard !call.finished else { return }
-                    call.send(context: context, bytes, metadata: entry.call.responseMetadata)
+                    call.send(context: context, bytes)
                     call.pump(context: context)
                     call.flushIfNeeded(context)
                 }
                 timers.append(timer)
             } else {
-                send(context: context, bytes, metadata: call.responseMetadata)
+                send(context: context, bytes)
                 pump(context: context)
             }
             return
         }
         guard clientDone else { return }
-        let message = call.statusMessage?.example.stringValue
-        sendTrailers(context: context, status: call.status, message: message, details: entry.statusDetails,
-                     extra: call.trailers.map { ($0.name, Self.value($0)) }, metadata: call.responseMetadata)
+        sendTrailers(context: context, status: call.status, message: nil, details: nil, extra: [], prepared: entry.trailers)
     }
 
     static func value(_ spec: HeaderSpec) -> String {
         spec.values.compactMap { $0.example.stringValue }.joined(separator: ", ")
     }
 
-    private func responseHeaders(_ metadata: [HeaderSpec]) -> HPACKHeaders {
-        var headers = HPACKHeaders([(":status", "200"), ("content-type", "application/grpc")])
-        if compressResponses { headers.add(name: "grpc-encoding", value: "gzip") }
-        headers.add(name: "grpc-accept-encoding", value: "gzip, identity")
-        for spec in metadata { headers.add(name: spec.name.lowercased(), value: Self.value(spec)) }
-        return headers
+    private static let plainHeaders = GRPCTable.responseHeaders([], gzip: false)
+    private static let gzipHeaders = GRPCTable.responseHeaders([], gzip: true)
+
+    /// The response header block: the chosen interaction's, prepared once, or the bare one.
+    private func responseHeaders() -> HPACKHeaders {
+        if let chosen { return compressResponses ? chosen.headers.gzip : chosen.headers.plain }
+        return compressResponses ? Self.gzipHeaders : Self.plainHeaders
     }
 
-    private func send(context: ChannelHandlerContext, _ message: [UInt8], metadata: [HeaderSpec] = []) {
+    private func send(context: ChannelHandlerContext, _ message: [UInt8]) {
         guard !finished else { return }
         if !headersSent {
             headersSent = true
-            write(context, .headers(.init(headers: responseHeaders(metadata))))
+            write(context, .headers(.init(headers: responseHeaders())))
         }
         var payload = message, flag: UInt8 = 0
         if compressResponses, let compressed = try? Gzip.compress(message) {
@@ -392,20 +391,17 @@ final class GRPCCall {
 
     /// Ends the call: trailers after messages, or one trailers-only header block.
     private func sendTrailers(context: ChannelHandlerContext, status: GRPCStatus, message: String?, details: String?,
-                              extra: [(String, String)], metadata: [HeaderSpec] = []) {
+                              extra: [(String, String)], prepared: HPACKHeaders? = nil) {
         guard !finished else { return }
         finished = true
         cancelTimers()
-        var trailers: HPACKHeaders
-        if headersSent {
-            trailers = HPACKHeaders()
-        } else {
-            trailers = responseHeaders(metadata)
+        var trailers = prepared ?? GRPCTable.trailers(status: status, message: message, details: details, extra: extra)
+        if !headersSent {
+            // Trailers-only: one block with the response headers and the status.
+            var block = responseHeaders()
+            block.add(contentsOf: trailers)
+            trailers = block
         }
-        trailers.add(name: "grpc-status", value: String(status.code))
-        if let message, !message.isEmpty { trailers.add(name: "grpc-message", value: Self.percentEncode(message)) }
-        if let details { trailers.add(name: "grpc-status-details-bin", value: details) }
-        for (name, value) in extra { trailers.add(name: name.lowercased(), value: value) }
         // Flushed with everything else written in this read burst (or by the timer that got here).
         write(context, .headers(.init(headers: trailers, endStream: true)))
         needsFlush = true

@@ -52,12 +52,24 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent, let call = calls.removeValue(forKey: closed.streamID) {
-            call.closed()
-            if call.pendingFlush { flushNeeded = true }  // read, not taken: a timer may still flush it
-            ended()
-        } else if let window = event as? NIOHTTP2WindowUpdatedEvent, let call = calls[window.streamID], let size = window.inboundWindowSize {
-            call.inboundWindow(size, context: context)
+        // Events about a call's stream stay here: the multiplexer has no channel for it.
+        switch event {
+        case let closed as StreamClosedEvent:
+            if let call = calls.removeValue(forKey: closed.streamID) {
+                call.closed()
+                if call.pendingFlush { flushNeeded = true }  // read, not taken: a timer may still flush it
+                ended()
+                return
+            }
+        case let window as NIOHTTP2WindowUpdatedEvent where window.streamID != .rootStream:
+            if let call = calls[window.streamID] {
+                if let size = window.inboundWindowSize { call.inboundWindow(size, context: context) }
+                return
+            }
+        case let created as NIOHTTP2StreamCreatedEvent:
+            if calls[created.streamID] != nil { return }
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHPACK
 import TreatyMatching
 import TreatyModel
 
@@ -12,6 +13,29 @@ public struct GRPCTable: Sendable {
         /// `grpc-status-details-bin` (google.rpc.Status), base64, when the call has details.
         let statusDetails: String?
         let generated: Bool
+        /// The response header block, without and with `grpc-encoding: gzip`, built once.
+        let headers: (plain: HPACKHeaders, gzip: HPACKHeaders)
+        /// The trailers after the messages (status, message, details, the contract's trailers), built once.
+        let trailers: HPACKHeaders
+    }
+
+    /// The response header block for `metadata`, without or with gzip.
+    static func responseHeaders(_ metadata: [HeaderSpec], gzip: Bool) -> HPACKHeaders {
+        var headers = HPACKHeaders([(":status", "200"), ("content-type", "application/grpc")])
+        if gzip { headers.add(name: "grpc-encoding", value: "gzip") }
+        headers.add(name: "grpc-accept-encoding", value: "gzip, identity")
+        for spec in metadata { headers.add(name: spec.name.lowercased(), value: GRPCCall.value(spec)) }
+        return headers
+    }
+
+    /// Status, message (percent-encoded), details and extra trailers as a trailing header block.
+    static func trailers(status: GRPCStatus, message: String?, details: String?, extra: [(String, String)]) -> HPACKHeaders {
+        var trailers = HPACKHeaders()
+        trailers.add(name: "grpc-status", value: String(status.code))
+        if let message, !message.isEmpty { trailers.add(name: "grpc-message", value: GRPCCall.percentEncode(message)) }
+        if let details { trailers.add(name: "grpc-status-details-bin", value: details) }
+        for (name, value) in extra { trailers.add(name: name.lowercased(), value: value) }
+        return trailers
     }
 
     let transcoder: ProtoJSON
@@ -35,8 +59,13 @@ public struct GRPCTable: Sendable {
                 details = (try? GRPCStatusDetails.encode(code: call.status.code, message: message, details: call.details, transcoder))
                     .map { Base64Text.encode($0).replacingOccurrences(of: "=", with: "") }
             }
-            calls[call.path, default: []].append(Entry(position: position, name: interaction.name, call: call, statusDetails: details,
-                                                       generated: call.responses.contains { $0.pattern.hasGenerators }))
+            let trailers = Self.trailers(status: call.status, message: call.statusMessage?.example.stringValue, details: details,
+                                         extra: call.trailers.map { ($0.name, GRPCCall.value($0)) })
+            calls[call.path, default: []].append(Entry(
+                position: position, name: interaction.name, call: call, statusDetails: details,
+                generated: call.responses.contains { $0.pattern.hasGenerators },
+                headers: (Self.responseHeaders(call.responseMetadata, gzip: false), Self.responseHeaders(call.responseMetadata, gzip: true)),
+                trailers: trailers))
         }
         self.calls = calls
         services = (protobuf.pool.services.keys.sorted() + [Self.health, Self.reflectionV1, Self.reflectionV1Alpha])
