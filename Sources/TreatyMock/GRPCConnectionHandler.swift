@@ -4,7 +4,7 @@ import NIOHTTP2
 
 /// Sits between the connection's `NIOHTTP2Handler` and its stream multiplexer: streams whose
 /// request says `application/grpc` are served here as `GRPCCall`s (no child channel); every other
-/// frame, and every event, goes on to the multiplexer and the HTTP handlers of child channels.
+/// frame, and every event not about a call, goes on to the multiplexer and the HTTP handlers of child channels.
 final class GRPCConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTP2Frame
     typealias InboundOut = HTTP2Frame
