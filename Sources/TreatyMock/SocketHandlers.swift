@@ -41,6 +41,9 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private var resumable: (script: Script, step: Int)?
     /// The step the `within` timer watches (-1: none).
     private var withinStep = -1
+    /// Inside a read burst (writes wait for its end to be flushed), and whether some did.
+    private var reading = false
+    private var unflushed = false
 
     init(contract: Contract, journal: MockJournal?, contractIndex: Int, verbose: Bool, idleTimeout: Double, log: @escaping @Sendable (String) -> Void) {
         scripts = contract.interactions.enumerated().compactMap { position, interaction in
@@ -76,6 +79,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed else { return }
+        reading = true
         var buffer = unwrapInboundIn(data)
         armIdle(context)
         do {
@@ -211,11 +215,23 @@ final class TCPConversationHandler: ChannelInboundHandler {
         }
     }
 
+    /// Writes a framed message; flushed when the read that caused it is done (pipelined commands
+    /// get their answers in one write), or at once from a timer.
     private func write(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if reading { unflushed = true } else { context.flush() }
         armIdle(context)  // the server talking is activity too
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     private func armWithin(_ context: ChannelHandlerContext, _ step: SocketStep, script: Script, index: Int) {
@@ -253,6 +269,11 @@ final class TCPConversationHandler: ChannelInboundHandler {
         journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "TCP", path: peer, query: "", status: 404,
                                           interaction: interaction, nearest: nearest, mismatches: mismatches), position: nil)
         closed = true
+        // Answers to the messages before this one go out first.
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
         context.close(promise: nil)
     }
 
