@@ -261,9 +261,8 @@ struct GRPCDecoder {
                               at: node[spec.name]?.position, pointer / spec.name)
             }
             if lower.hasSuffix("-bin") {
-                for value in spec.values where value.example.stringValue.flatMap({ Base64Text.decode($0) }) == nil {
+                if spec.values.contains(where: { $0.example.stringValue.flatMap(Base64Text.decode) == nil }) {
                     context.error("binary metadata \"\(spec.name)\" (a -bin key) is written in base64", at: node[spec.name]?.position, pointer / spec.name)
-                    _ = value
                 }
             }
         }

@@ -108,9 +108,8 @@ struct SocketDecoder {
         case .line(let delimiter):
             if example.count >= delimiter.count, Array(example.suffix(delimiter.count)) == delimiter {
                 switch payload {
-                case .text(.string(let text)):
+                case .text(.string):
                     payload = .text(.string(String(decoding: example.dropLast(delimiter.count), as: UTF8.self)))
-                    _ = text
                 case .bytes(let bytes, let prefix, let mask):
                     payload = .bytes(Array(bytes.dropLast(delimiter.count)), prefix: prefix, mask: mask.map { Array($0.prefix(bytes.count - delimiter.count)) })
                 default:
