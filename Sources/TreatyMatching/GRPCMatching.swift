@@ -1,4 +1,3 @@
-import Foundation
 import TreatyModel
 
 /// Matches gRPC calls against a contract's `grpc` interactions. Messages are compared in proto3
@@ -47,12 +46,7 @@ public enum GRPCMatching {
     }
 
     static func metadataMismatches(_ expected: [HeaderSpec], _ actual: [(name: String, value: String)], section: String) -> [Mismatch] {
-        HeaderMatching.match(expected, actual).map { m in
-            var m = m
-            m.path = m.path.replacingPrefix("$.headers.", with: "$.\(section).")
-            m.message = m.message.replacingOccurrences(of: "header", with: section == "trailers" ? "trailer" : "metadata")
-            return m
-        }
+        HeaderMatching.match(expected, actual, section: section, noun: section == "trailers" ? "trailer" : "metadata")
     }
 
     static func messageMismatches(_ expected: [GRPCMessage], _ received: [JSONNode], section: String, complete: Bool) -> [Mismatch] {
@@ -65,11 +59,5 @@ public enum GRPCMatching {
             out += messages.match(message.pattern, actual, at: "$.\(section)[\(i)]")
         }
         return out
-    }
-}
-
-extension String {
-    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
-        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }
 }

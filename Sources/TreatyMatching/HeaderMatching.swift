@@ -4,14 +4,17 @@ import TreatyModel
 /// compare after splitting on commas, and Content-Type compares media types and the parameters the
 /// contract names.
 enum HeaderMatching {
-    static func match(_ expected: [HeaderSpec], _ actual: [(name: String, value: String)]) -> [Mismatch] {
+    /// `section` names the mismatch paths (`$.headers.NAME`) and `noun` the messages (`missing
+    /// header "NAME"`): gRPC matches its metadata and trailers with the same rules.
+    static func match(_ expected: [HeaderSpec], _ actual: [(name: String, value: String)], section: String = "headers",
+                      noun: String = "header") -> [Mismatch] {
         var out: [Mismatch] = []
         for spec in expected {
-            let path = "$.headers." + spec.name
+            let path = "$.\(section)." + spec.name
             guard let value = actual.value(of: spec.name) else {
                 let shown = spec.values.compactMap { $0.example.stringValue }.joined(separator: ", ")
                 out.append(Mismatch(path: path, expected: shown, actual: "(missing)", rule: "missing",
-                                    message: "missing header \"\(spec.name)\""))
+                                    message: "missing \(noun) \"\(spec.name)\""))
                 continue
             }
             if spec.values.count == 1 {
@@ -19,10 +22,10 @@ enum HeaderMatching {
                 if case .string(let literal) = pattern {
                     if !literalMatches(name: spec.name, expected: literal, actual: value) {
                         out.append(Mismatch(path: path, expected: literal, actual: value, rule: "equality",
-                                            message: "expected header \"\(spec.name)\" to be \"\(literal)\", got \"\(clip(value, limit: 80))\""))
+                                            message: "expected \(noun) \"\(spec.name)\" to be \"\(literal)\", got \"\(clip(value, limit: 80))\""))
                     }
                 } else {
-                    out += StringMatching.match(pattern, value, path: path, what: "header \(spec.name)")
+                    out += StringMatching.match(pattern, value, path: path, what: "\(noun) \(spec.name)")
                 }
                 continue
             }
@@ -32,11 +35,11 @@ enum HeaderMatching {
             let parts = lines.count == spec.values.count || !splittable(spec.name) ? lines : splitValues(value)
             if parts.count != spec.values.count {
                 out.append(Mismatch(path: path, expected: "\(spec.values.count) value(s)", actual: value, rule: "equality",
-                                    message: "expected \(spec.values.count) value(s) for header \"\(spec.name)\", got \(parts.count)"))
+                                    message: "expected \(spec.values.count) value(s) for \(noun) \"\(spec.name)\", got \(parts.count)"))
                 continue
             }
             for (i, (pattern, part)) in zip(spec.values, parts).enumerated() {
-                out += StringMatching.match(pattern, part, path: "\(path)[\(i)]", what: "header \(spec.name)")
+                out += StringMatching.match(pattern, part, path: "\(path)[\(i)]", what: "\(noun) \(spec.name)")
             }
         }
         return out
