@@ -11,7 +11,8 @@ public enum SocketMatching {
                 return [Mismatch(path: path, expected: pattern.example.stringValue.map { "\"\($0)\"" } ?? "text", actual: SocketText.preview(actual),
                                  rule: "text", message: "expected text, got bytes that are not UTF-8: \(SocketText.preview(actual))")]
             }
-            if case .string(let literal) = pattern, literal != text {
+            if case .string(let literal) = pattern {
+                guard literal != text else { return [] }
                 return [Mismatch(path: path, expected: SocketText.preview(Array(literal.utf8)), actual: SocketText.preview(actual), rule: "equality",
                                  message: "expected \(SocketText.preview(Array(literal.utf8))), got \(SocketText.preview(actual))")]
             }
@@ -74,6 +75,9 @@ public struct SocketFrameReader: Sendable {
     public let limit: Int
     private var buffer: [UInt8] = []
     private var ready: [[UInt8]] = []
+    /// Line framing: how far the buffer was searched for a delimiter (a long line arriving in
+    /// pieces is searched once, not from its start for every piece).
+    private var searched = 0
 
     public init(framing: SocketFraming, limit: Int) {
         self.framing = framing
@@ -93,7 +97,7 @@ public struct SocketFrameReader: Sendable {
     private mutating func cut() throws(Failure) {
         switch framing {
         case .line(let delimiter):
-            var start = 0, i = 0
+            var start = 0, i = max(0, searched - delimiter.count + 1)
             while i + delimiter.count <= buffer.count {
                 if buffer[i] == delimiter[0], Array(buffer[i..<(i + delimiter.count)]) == delimiter {
                     ready.append(Array(buffer[start..<i]))
@@ -104,6 +108,7 @@ public struct SocketFrameReader: Sendable {
                 }
             }
             buffer.removeFirst(start)
+            searched = buffer.count
             if buffer.count > limit { throw .tooLarge(announced: buffer.count, limit: limit) }
         case .length(let bytes, let bigEndian):
             while buffer.count >= bytes {

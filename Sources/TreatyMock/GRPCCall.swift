@@ -30,12 +30,12 @@ final class GRPCCall {
     private let verbose: Bool
     private let log: @Sendable (String) -> Void
 
+    /// Who answers the call: the contract's interactions, or a service the mock serves itself.
     private enum Route {
-        case contract(GRPCTable, [GRPCTable.Entry])
-        case healthCheck(GRPCTable), healthWatch(GRPCTable)
-        case reflection(GRPCTable)
+        case contract, healthCheck, healthWatch, reflection
     }
 
+    /// The contract's calls as served when the call began (set with `route`).
     private var table: GRPCTable?
     private var route: Route?
     private var path = ""
@@ -167,9 +167,9 @@ final class GRPCCall {
         }
         self.table = table
         switch path {
-        case "/\(GRPCTable.health)/Check": route = .healthCheck(table)
-        case "/\(GRPCTable.health)/Watch": route = .healthWatch(table)
-        case "/\(GRPCTable.reflectionV1)/ServerReflectionInfo", "/\(GRPCTable.reflectionV1Alpha)/ServerReflectionInfo": route = .reflection(table)
+        case "/\(GRPCTable.health)/Check": route = .healthCheck
+        case "/\(GRPCTable.health)/Watch": route = .healthWatch
+        case "/\(GRPCTable.reflectionV1)/ServerReflectionInfo", "/\(GRPCTable.reflectionV1Alpha)/ServerReflectionInfo": route = .reflection
         default:
             guard let entries = table.calls[path], !entries.isEmpty else {
                 let known = table.transcoder.pool.method(path: path) != nil
@@ -179,7 +179,7 @@ final class GRPCCall {
                     : "treaty: unknown method \(path.dropFirst()) (not in the contract's descriptors)")
             }
             candidates = entries
-            route = .contract(table, entries)
+            route = .contract
         }
     }
 
@@ -226,13 +226,13 @@ final class GRPCCall {
     }
 
     private func message(context: ChannelHandlerContext, _ bytes: [UInt8]) {
-        guard let route else { return }
+        guard let route, let table else { return }
         switch route {
-        case .reflection(let table):
+        case .reflection:
             send(context: context, table.reflect(bytes))
         case .healthCheck, .healthWatch:
             break  // answered when the client is done (Check) or right away (Watch, below)
-        case .contract(let table, _):
+        case .contract:
             guard let type = candidates.first?.call.inputType else { return }
             do {
                 received.append(try table.transcoder.decode(bytes, as: type, options: .includeDefaults))
@@ -242,7 +242,7 @@ final class GRPCCall {
             }
             if candidates.first?.call.clientStreaming == true && candidates.first?.call.serverStreaming == true { narrowBidirectional(context: context) }
         }
-        if case .healthWatch(let table) = route, receivedBytes.count == 1 {
+        if route == .healthWatch, receivedBytes.count == 1 {
             let service = GRPCTable.healthRequest(bytes) ?? ""
             send(context: context, GRPCTable.healthResponse(table.health(of: service) ?? 3))  // 3: SERVICE_UNKNOWN; the stream stays open
         }
@@ -269,7 +269,7 @@ final class GRPCCall {
     private func clientFinished(context: ChannelHandlerContext) {
         guard !clientDone else { return }
         clientDone = true
-        guard !finished, let route else { return }
+        guard !finished, let route, let table else { return }
         if buffer.readableBytes > 0 {
             return fail(context: context, .internalError, "treaty: the request ended inside a message (\(buffer.readableBytes) bytes of a frame)")
         }
@@ -278,14 +278,14 @@ final class GRPCCall {
             sendTrailers(context: context, status: .ok, message: nil, details: nil, extra: [])
         case .healthWatch:
             break  // open until the client cancels
-        case .healthCheck(let table):
+        case .healthCheck:
             let service = receivedBytes.first.flatMap(GRPCTable.healthRequest) ?? ""
             guard let status = table.health(of: service) else {
                 return fail(context: context, .notFound, "unknown service \(service)")
             }
             send(context: context, GRPCTable.healthResponse(status))
             sendTrailers(context: context, status: .ok, message: nil, details: nil, extra: [])
-        case .contract(let table, _):
+        case .contract:
             if let current = chosen {
                 // Bidirectional: the interaction chosen on the first messages must have got all of them;
                 // before anything was sent, another one that matches the whole call may take over.
@@ -307,11 +307,10 @@ final class GRPCCall {
     }
 
     private func unmatched(context: ChannelHandlerContext) {
-        let nearest = candidates.min { a, b in
-            GRPCMatching.matchRequest(a.call, metadata: metadata, messages: received, complete: clientDone).count
-                < GRPCMatching.matchRequest(b.call, metadata: metadata, messages: received, complete: clientDone).count
-        }
-        let problems = nearest.map { GRPCMatching.matchRequest($0.call, metadata: metadata, messages: received, complete: clientDone) } ?? []
+        // The nearest: the candidate with the fewest mismatches.
+        let judged = candidates.map { ($0, GRPCMatching.matchRequest($0.call, metadata: metadata, messages: received, complete: clientDone)) }
+        let best = judged.min { $0.1.count < $1.1.count }
+        let nearest = best?.0, problems = best?.1 ?? []
         record(status: .notFound, interaction: nil, nearest: nearest?.name, mismatches: problems)
         log("unmatched grpc \(path)" + (nearest.map { " (nearest \"\($0.name)\")" } ?? "") + ": "
             + problems.prefix(3).map(\.description).joined(separator: "; "))

@@ -127,6 +127,9 @@ public final class MockResponder: Sendable {
 
     /// gRPC calls by path, when the contract has protobuf descriptors.
     public let grpc: GRPCTable?
+    /// Raw TCP conversations and UDP exchanges, in contract order, taken out once.
+    let tcpScripts: [TCPConversationHandler.Script]
+    let udpExchanges: [UDPResponder.Exchange]
 
     public let contract: Contract
     /// The status of the diagnostic answer to an unmatched request (see docs/cli.md).
@@ -214,6 +217,12 @@ public final class MockResponder: Sendable {
         self.rpcCalls = rpcCalls
         self.rpcSocketCalls = rpcSocketCalls
         self.grpc = GRPCTable(contract: contract)
+        self.tcpScripts = contract.interactions.enumerated().compactMap { position, interaction in
+            interaction.tcp.map { TCPConversationHandler.Script(position: position, name: interaction.name, tcp: $0) }
+        }
+        self.udpExchanges = contract.interactions.enumerated().compactMap { position, interaction in
+            interaction.udp.map { UDPResponder.Exchange(position: position, name: interaction.name, udp: $0) }
+        }
         var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
         for (position, interaction) in contract.interactions.enumerated() {
             guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }

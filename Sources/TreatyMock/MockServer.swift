@@ -168,7 +168,6 @@ public enum MockServer {
         connections: ConnectionRegistry, log: @escaping @Sendable (String) -> Void
     ) -> EventLoopFuture<any Channel> {
         let contract = box.current.contract
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
         @Sendable func failure(_ error: any Error, _ what: String, _ port: Int) -> TreatyError {
             TreatyError(code: .server, message: "cannot listen on \(configuration.host):\(port) (\(what)) for \(file)",
                         cause: "\(error); is another process using the port? Pick another with --port or \"mock.port\"")
@@ -193,7 +192,7 @@ public enum MockServer {
                 guard admit(channel, connections, configuration, log) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(TCPConversationHandler(
-                        contract: box.current.contract, journal: journal, contractIndex: index, verbose: configuration.verbose,
+                        scripts: box.current.tcpScripts, journal: journal, contractIndex: index, verbose: configuration.verbose,
                         idleTimeout: configuration.idleTimeout, log: log))
                 }
             }
@@ -206,7 +205,7 @@ public enum MockServer {
                 _ = connections.add(udp, limit: Int.max)
                 return listener
             }.flatMapError { error in listener.close().flatMapThrowing { throw error } }
-        }.hop(to: loop)
+        }
     }
 
     static func bind(

@@ -15,7 +15,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    struct Script {
+    struct Script: Sendable {
         let position: Int
         let name: String
         let tcp: TCPInteraction
@@ -45,10 +45,8 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private var reading = false
     private var unflushed = false
 
-    init(contract: Contract, journal: MockJournal?, contractIndex: Int, verbose: Bool, idleTimeout: Double, log: @escaping @Sendable (String) -> Void) {
-        scripts = contract.interactions.enumerated().compactMap { position, interaction in
-            interaction.tcp.map { Script(position: position, name: interaction.name, tcp: $0) }
-        }
+    init(scripts: [Script], journal: MockJournal?, contractIndex: Int, verbose: Bool, idleTimeout: Double, log: @escaping @Sendable (String) -> Void) {
+        self.scripts = scripts
         let first = scripts.first?.tcp
         reader = SocketFrameReader(framing: first?.framing ?? .line(delimiter: [0x0A]), limit: first?.maximumMessageBytes ?? (1 << 20))
         self.journal = journal
@@ -305,7 +303,7 @@ final class UDPResponder: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    struct Exchange {
+    struct Exchange: Sendable {
         let position: Int
         let name: String
         let udp: UDPInteraction
@@ -318,11 +316,7 @@ final class UDPResponder: ChannelInboundHandler {
     private let log: @Sendable (String) -> Void
 
     /// The exchanges of the contract as served now (a reload or the admin API may replace it).
-    private var exchanges: [Exchange] {
-        box.current.contract.interactions.enumerated().compactMap { position, interaction in
-            interaction.udp.map { Exchange(position: position, name: interaction.name, udp: $0) }
-        }
-    }
+    private var exchanges: [Exchange] { box.current.udpExchanges }
 
     init(box: ResponderBox, journal: MockJournal?, contractIndex: Int, verbose: Bool, log: @escaping @Sendable (String) -> Void) {
         self.box = box

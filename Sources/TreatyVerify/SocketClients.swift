@@ -1,4 +1,3 @@
-import CCurlShim
 import Foundation
 import TreatyMatching
 import TreatyModel
