@@ -130,6 +130,15 @@ def test_gzip_both_ways(mock):
         restock = stub(channel, "Restock", "client", "StockChange", "RestockSummary")
         summary, call = restock.with_call(iter([M["StockChange"](sku="ABC-1", delta=10), M["StockChange"](sku="XYZ-9", delta=4)]), timeout=5)
         assert summary.units == 14
+    # On the wire: a gzip request is read, and the answer is gzip-compressed because the client accepts it.
+    import gzip
+    request = gzip.compress(M["StockRequest"](sku="ABC-1").SerializeToString())
+    _, port = target(mock).split(":")
+    answer = raw_grpc_call(int(port), "/inventory.v1.Inventory/GetStock", b"\x01" + len(request).to_bytes(4, "big") + request,
+                           [("grpc-encoding", "gzip"), ("grpc-accept-encoding", "gzip"), ("x-shop-id", "web-shop")])
+    assert answer["headers"]["grpc-encoding"] == "gzip" and answer["trailers"]["grpc-status"] == "0"
+    assert answer["data"][0] == 1  # the compressed flag
+    assert M["Stock"].FromString(gzip.decompress(answer["data"][5:])).available == 12
 
 
 def test_deadline_exceeded(mock):
