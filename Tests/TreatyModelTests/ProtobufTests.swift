@@ -81,4 +81,55 @@ import TreatyTestSupport
         }
         #expect(throws: ProtoError.self) { try ProtoDescriptorPool(descriptorSet: [0x0A, 0xFF]) }
     }
+
+    /// A google.protobuf.Value nested `levels` JSON arrays deep: [[[…"leaf"…]]].
+    func nestedLists(_ levels: Int) -> JSONNode {
+        var node = JSONNode.string("leaf")
+        for _ in 0..<levels { node = .array([node]) }
+        return node
+    }
+
+    @Test func recursionDeeperThanProtobufsLimitThrowsBothWays() throws {
+        let transcoder = ProtoJSON(pool: try ProtoDescriptorPool(descriptorSet: fixture("wkt.pb")))
+        // Each JSON list is two messages (Value → ListValue), so 40 levels are 80 messages deep: fine.
+        let fine = JSONNode.object([("anything", nestedLists(40))])
+        let bytes = try transcoder.encode(fine, as: "shop.v1.Event")
+        #expect(try transcoder.decode(bytes, as: "shop.v1.Event")["anything"] == nestedLists(40))
+        // 60 levels are 120 messages: refused when writing …
+        #expect {
+            try transcoder.encode(.object([("anything", nestedLists(60))]), as: "shop.v1.Event")
+        } throws: { error in
+            (error as? ProtoError)?.message.contains("nest deeper than 100 levels") == true
+        }
+        // … and when reading bytes that some other writer made (a Value holding a ListValue, 100,000 times).
+        var value: [UInt8] = [0x1A, 0x04, 0x6C, 0x65, 0x61, 0x66]  // Value.string_value = "leaf"
+        for _ in 0..<100_000 {
+            var list = ProtoWriter()
+            list.field(1, value)  // ListValue.values
+            var outer = ProtoWriter()
+            outer.field(6, list.bytes)  // Value.list_value
+            value = outer.bytes
+        }
+        var event = ProtoWriter()
+        event.field(9, value)  // Event.anything
+        #expect {
+            try transcoder.decode(event.bytes, as: "shop.v1.Event")
+        } throws: { error in
+            (error as? ProtoError)?.message.contains("nest deeper than 100 levels") == true
+        }
+    }
+
+    @Test func anAnyCountsTheLevelsAroundIt() throws {
+        let transcoder = ProtoJSON(pool: try ProtoDescriptorPool(descriptorSet: fixture("wkt.pb")))
+        // An Any holding an Event holding an Any …: the payload's depth adds to the depth outside it.
+        var node = JSONNode.object([])
+        for _ in 0..<80 {
+            node = .object([("@type", .string("type.googleapis.com/shop.v1.Event")), ("detail", node)])
+        }
+        #expect {
+            try transcoder.encode(.object([("detail", node)]), as: "shop.v1.Event")
+        } throws: { error in
+            (error as? ProtoError)?.message.contains("nest deeper than 100 levels") == true
+        }
+    }
 }

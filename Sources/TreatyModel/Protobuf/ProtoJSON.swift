@@ -28,7 +28,12 @@ public struct ProtoJSON: Sendable {
     // MARK: binary → JSON
 
     public func decode(_ bytes: [UInt8], as type: String, options: DecodeOptions = []) throws(ProtoError) -> JSONNode {
-        var reader = ProtoReader(bytes)
+        try decode(bytes, as: type, options: options, depth: 0)
+    }
+
+    /// Decodes a message found `depth` levels down (an `Any`'s payload counts the levels around it).
+    func decode(_ bytes: [UInt8], as type: String, options: DecodeOptions, depth: Int) throws(ProtoError) -> JSONNode {
+        var reader = ProtoReader(bytes, depth: depth)
         return try decodeMessage(&reader, type, options)
     }
 
@@ -80,7 +85,7 @@ public struct ProtoJSON: Sendable {
                 members.append((field.jsonName, value))
             }
         }
-        if special { return try ProtoWellKnown.fromGeneric(type, .object(members), self) }
+        if special { return try ProtoWellKnown.fromGeneric(type, .object(members), self, depth: reader.depth) }
         if !unknown.isEmpty { members.append((Self.unknownFieldsKey, .string(Data(unknown).base64EncodedString()))) }
         return .object(members)
     }
@@ -166,13 +171,18 @@ public struct ProtoJSON: Sendable {
     // MARK: JSON → binary
 
     public func encode(_ json: JSONNode, as type: String) throws(ProtoError) -> [UInt8] {
-        try encodeMessage(json, type, path: "$")
+        try encodeMessage(json, type, path: "$", depth: 0)
     }
 
-    private func encodeMessage(_ json: JSONNode, _ type: String, path: String) throws(ProtoError) -> [UInt8] {
+    /// Encodes a message that sits `depth` levels down; past `ProtoReader.maximumDepth` levels it
+    /// throws, so JSON that no protobuf parser would read back is refused rather than written.
+    func encodeMessage(_ json: JSONNode, _ type: String, path: String, depth: Int) throws(ProtoError) -> [UInt8] {
+        guard depth <= ProtoReader.maximumDepth else {
+            throw ProtoError("\(path.count > 200 ? String(path.prefix(200)) + "…" : path): messages nest deeper than \(ProtoReader.maximumDepth) levels (protobuf's recursion limit)")
+        }
         let descriptor = try message(type)
         var json = json
-        if ProtoWellKnown.special.contains(type) { json = try ProtoWellKnown.toGeneric(type, json, self, at: path) }
+        if ProtoWellKnown.special.contains(type) { json = try ProtoWellKnown.toGeneric(type, json, self, at: path, depth: depth) }
         guard let object = json.objectValue else { throw ProtoError("\(path): \(type) is written as a JSON object, found \(json.typeName)") }
         var writer = ProtoWriter()
         var oneofsSet: [Int: String] = [:]
@@ -202,8 +212,8 @@ public struct ProtoJSON: Sendable {
                 for pair in map.members {
                     var entryWriter = ProtoWriter()
                     let key = try mapKey(pair.key, keyField, at: at + "." + pair.key)
-                    try write(key, keyField, into: &entryWriter, at: at + "." + pair.key)
-                    try write(pair.value, valueField, into: &entryWriter, at: at + "." + pair.key)
+                    try write(key, keyField, into: &entryWriter, at: at + "." + pair.key, depth: depth + 1)
+                    try write(pair.value, valueField, into: &entryWriter, at: at + "." + pair.key, depth: depth + 1)
                     writer.tag(field.number, .lengthDelimited)
                     writer.lengthDelimited(entryWriter.bytes)
                 }
@@ -215,10 +225,10 @@ public struct ProtoJSON: Sendable {
                     writer.tag(field.number, .lengthDelimited)
                     writer.lengthDelimited(packed.bytes)
                 } else {
-                    for (i, element) in elements.enumerated() { try write(element, field, into: &writer, at: at + "[\(i)]") }
+                    for (i, element) in elements.enumerated() { try write(element, field, into: &writer, at: at + "[\(i)]", depth: depth) }
                 }
             } else {
-                try write(member.value, field, into: &writer, at: at)
+                try write(member.value, field, into: &writer, at: at, depth: depth)
             }
         }
         return writer.bytes
@@ -235,9 +245,10 @@ public struct ProtoJSON: Sendable {
         }
     }
 
-    private func write(_ json: JSONNode, _ field: ProtoDescriptorPool.Field, into writer: inout ProtoWriter, at: String) throws(ProtoError) {
+    private func write(_ json: JSONNode, _ field: ProtoDescriptorPool.Field, into writer: inout ProtoWriter, at: String,
+                       depth: Int) throws(ProtoError) {
         if field.kind == .message {
-            let bytes = try encodeMessage(json, field.typeName ?? "", path: at)
+            let bytes = try encodeMessage(json, field.typeName ?? "", path: at, depth: depth + 1)
             writer.tag(field.number, .lengthDelimited)
             writer.lengthDelimited(bytes)
             return

@@ -11,7 +11,7 @@ enum ProtoWellKnown {
 
     // MARK: generic → special (decoding)
 
-    static func fromGeneric(_ type: String, _ node: JSONNode, _ transcoder: ProtoJSON) throws(ProtoError) -> JSONNode {
+    static func fromGeneric(_ type: String, _ node: JSONNode, _ transcoder: ProtoJSON, depth: Int) throws(ProtoError) -> JSONNode {
         let object = node.objectValue ?? JSONObject()
         func int64(_ key: String) -> Int64 { object[key].flatMap { $0.stringValue.flatMap(Int64.init) ?? $0.numberValue?.intValue.map(Int64.init) } ?? 0 }
         switch type {
@@ -30,7 +30,7 @@ enum ProtoWellKnown {
             guard let url = object["typeUrl"]?.stringValue else { return .object([]) }
             let inner = String(url.split(separator: "/").last ?? "")
             let bytes = object["value"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } ?? []
-            let decoded = try transcoder.decode(bytes, as: inner)
+            let decoded = try transcoder.decode(bytes, as: inner, options: [], depth: depth + 1)
             if special.contains(inner) { return .object([("@type", .string(url)), ("value", decoded)]) }
             return .object([("@type", .string(url))] + (decoded.objectValue?.members.map { ($0.key, $0.value) } ?? []))
         default:  // wrappers
@@ -46,7 +46,7 @@ enum ProtoWellKnown {
 
     // MARK: special → generic (encoding)
 
-    static func toGeneric(_ type: String, _ json: JSONNode, _ transcoder: ProtoJSON, at: String) throws(ProtoError) -> JSONNode {
+    static func toGeneric(_ type: String, _ json: JSONNode, _ transcoder: ProtoJSON, at: String, depth: Int) throws(ProtoError) -> JSONNode {
         switch type {
         case "google.protobuf.Timestamp":
             guard let text = json.stringValue, let (seconds, nanos) = parseTimestamp(text) else {
@@ -89,7 +89,7 @@ enum ProtoWellKnown {
             let inner = String(url.split(separator: "/").last ?? "")
             let rest = JSONNode(.object(JSONObject(object.members.filter { $0.key != "@type" })))
             let payload = special.contains(inner) ? (object["value"] ?? .null) : rest
-            let bytes = try transcoder.encode(payload, as: inner)
+            let bytes = try transcoder.encodeMessage(payload, inner, path: at, depth: depth + 1)
             return .object([("typeUrl", .string(url)), ("value", .string(Data(bytes).base64EncodedString()))])
         default:  // wrappers
             return .object([("value", json)])

@@ -11,20 +11,29 @@ public enum WireType: UInt8 {
 }
 
 public struct ProtoReader {
+    /// How deep length-delimited fields may nest (messages in messages, map entries), as
+    /// protobuf's own parsers limit recursion (100 by default): deeper input throws instead of
+    /// overflowing the stack of whoever decodes it.
+    public static let maximumDepth = 100
+
     private let bytes: [UInt8]
     public private(set) var offset: Int
     private let end: Int
+    /// How many `nested()` readers lie between this one and the outermost.
+    public let depth: Int
 
-    public init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8], depth: Int = 0) {
         self.bytes = bytes
         offset = 0
         end = bytes.count
+        self.depth = depth
     }
 
-    private init(_ bytes: [UInt8], from start: Int, to end: Int) {
+    private init(_ bytes: [UInt8], from start: Int, to end: Int, depth: Int) {
         self.bytes = bytes
         offset = start
         self.end = end
+        self.depth = depth
     }
 
     public var atEnd: Bool { offset >= end }
@@ -70,10 +79,14 @@ public struct ProtoReader {
         return slice
     }
 
-    /// A reader over a length-delimited field's contents.
+    /// A reader over a length-delimited field's contents; throws past `maximumDepth` levels.
     public mutating func nested() throws(ProtoError) -> ProtoReader {
+        let at = offset
         let slice = try lengthDelimited()
-        return ProtoReader(bytes, from: slice.startIndex, to: slice.endIndex)
+        guard depth < Self.maximumDepth else {
+            throw ProtoError("messages nest deeper than \(Self.maximumDepth) levels at byte \(at) (protobuf's recursion limit)")
+        }
+        return ProtoReader(bytes, from: slice.startIndex, to: slice.endIndex, depth: depth + 1)
     }
 
     /// The next field's number and wire type.
