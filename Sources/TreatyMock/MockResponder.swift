@@ -140,6 +140,8 @@ public final class MockResponder: Sendable {
     private let sequences: [Int: (answers: [Answer], repeats: Bool)]
     /// Per position: a scenario step or a response sequence to advance when it answers.
     private let stateful: [Bool]
+    /// Some interaction is a scenario step: choosing and advancing must be one step.
+    private let hasScenarios: Bool
     private let index: InteractionIndex
     private let answers: [Answer?]
     /// Interactions whose response has generators: rendered per request.
@@ -236,6 +238,7 @@ public final class MockResponder: Sendable {
         }
         self.sequences = sequences
         self.stateful = contract.interactions.indices.map { contract.interactions[$0].scenario != nil || sequences[$0] != nil }
+        self.hasScenarios = contract.interactions.contains { $0.scenario != nil }
     }
 
     /// The head and events of an SSE interaction; with a generator, event data is rendered for this request.
@@ -302,15 +305,29 @@ public final class MockResponder: Sendable {
     public func respond(to request: HTTPRequestData, baseURL: String = "") -> Answer {
         let interactions = contract.interactions
         let state = self.state
-        switch index.select(request, unavailable: { state.unavailability(of: interactions[$0]) }) {
-        case .matched(let position):
-            // Only stateful interactions are read here: copying an Interaction costs a retain per field.
-            if stateful[position] {
-                let turn = state.answered(interactions[position], position: position,
-                                          sequenceLength: sequences[position]?.answers.count ?? 1,
-                                          repeats: sequences[position]?.repeats ?? false)
-                if let sequence = sequences[position] { return sequence.answers[turn] }
+        let selection: InteractionIndex.Selection
+        var turn = 0
+        if hasScenarios {
+            // Choosing by scenario state and moving the scenario on happen under one lock.
+            (selection, turn) = state.withLock { values in
+                let selection = index.select(request, unavailable: { values.unavailability(of: interactions[$0]) })
+                guard case .matched(let position) = selection, stateful[position] else { return (selection, 0) }
+                return (selection, values.answered(interactions[position], position: position,
+                                                   sequenceLength: sequences[position]?.answers.count ?? 1,
+                                                   repeats: sequences[position]?.repeats ?? false))
             }
+        } else {
+            selection = index.select(request, unavailable: { state.unavailability(of: interactions[$0]) })
+            // Only stateful interactions are read here: copying an Interaction costs a retain per field.
+            if case .matched(let position) = selection, stateful[position] {
+                turn = state.answered(interactions[position], position: position,
+                                      sequenceLength: sequences[position]?.answers.count ?? 1,
+                                      repeats: sequences[position]?.repeats ?? false)
+            }
+        }
+        switch selection {
+        case .matched(let position):
+            if stateful[position], let sequence = sequences[position] { return sequence.answers[turn] }
             if let sse = streams[position] {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: sse.states, baseURL: baseURL))
                 let interaction = contract.interactions[position]
