@@ -58,6 +58,9 @@ public final class CallbackDispatcher: Sendable {
             case failed
             /// Waiting for its delay or its answer.
             case pending
+            /// Never sent: the answer that triggers it did not go out (the client left while it was
+            /// delayed or held, or a WebSocket upgrade was refused). The reason is in `error`.
+            case cancelled
         }
 
         public var id: Int
@@ -82,7 +85,7 @@ public final class CallbackDispatcher: Sendable {
     private let book = NIOLockedValueBox(Book())
     private let capacity: Int
     private let timeout: TimeAmount
-    private let log: @Sendable (String) -> Void
+    fileprivate let log: @Sendable (String) -> Void
     private let group: any EventLoopGroup
     private let tls = NIOLockedValueBox<NIOSSLContext?>(nil)
 
@@ -112,22 +115,41 @@ public final class CallbackDispatcher: Sendable {
         return false
     }
 
-    /// Records `callbacks` as pending and returns what sends them, each after its delay. The mock
-    /// records them before it writes the answer, so a client that reads the answer and then asks
-    /// the admin API (or `settle`) already sees them.
-    public func prepare(_ callbacks: [RenderedCallback], contract: String, interaction: String) -> @Sendable () -> Void {
-        let ids = callbacks.map { begin($0, contract: contract, interaction: interaction) }
-        return { [self] in
-            for (id, callback) in zip(ids, callbacks) { send(id, callback, interaction: interaction) }
+    /// Callbacks recorded as pending, waiting for the answer that triggers them: either `send`
+    /// (after the answer went out) or `cancel` (it never will), exactly one of them, once.
+    public struct Prepared: Sendable {
+        fileprivate let dispatcher: CallbackDispatcher
+        fileprivate let ids: [Int]
+        fileprivate let callbacks: [RenderedCallback]
+        fileprivate let interaction: String
+
+        /// Sends each callback after its delay.
+        public func send() {
+            for (id, callback) in zip(ids, callbacks) { dispatcher.send(id, callback, interaction: interaction) }
         }
+
+        /// Marks every callback `cancelled`, with `reason`, and logs it once.
+        public func cancel(_ reason: String) {
+            for id in ids { dispatcher.finish(id, outcome: .cancelled, status: nil, error: reason, ms: 0) }
+            let names = callbacks.map { "\"\($0.name)\"" }.joined(separator: ", ")
+            dispatcher.log("callback\(callbacks.count == 1 ? "" : "s") \(names) of \"\(interaction)\" not sent: \(reason)")
+        }
+    }
+
+    /// Records `callbacks` as pending; the caller then sends or cancels them. The mock records them
+    /// before it writes the answer, so a client that reads the answer and then asks the admin API
+    /// (or `settle`) already sees them.
+    public func prepare(_ callbacks: [RenderedCallback], contract: String, interaction: String) -> Prepared {
+        let ids = callbacks.map { begin($0, contract: contract, interaction: interaction) }
+        return Prepared(dispatcher: self, ids: ids, callbacks: callbacks, interaction: interaction)
     }
 
     /// Sends `callbacks`, each after its delay.
     public func fire(_ callbacks: [RenderedCallback], contract: String, interaction: String) {
-        prepare(callbacks, contract: contract, interaction: interaction)()
+        prepare(callbacks, contract: contract, interaction: interaction).send()
     }
 
-    private func send(_ id: Int, _ callback: RenderedCallback, interaction: String) {
+    fileprivate func send(_ id: Int, _ callback: RenderedCallback, interaction: String) {
         let loop = group.next()
         let started = NIODeadline.now() + .milliseconds(Int64(callback.delayMilliseconds))
         loop.scheduleTask(deadline: started) { [self] in
@@ -166,7 +188,7 @@ public final class CallbackDispatcher: Sendable {
         }
     }
 
-    private func finish(_ id: Int, outcome: Delivery.Outcome, status: Int?, error: String?, ms: Int) {
+    fileprivate func finish(_ id: Int, outcome: Delivery.Outcome, status: Int?, error: String?, ms: Int) {
         book.withLockedValue { book in
             book.counts[outcome, default: 0] += 1
             guard let i = book.deliveries.lastIndex(where: { $0.id == id }) else { return }
