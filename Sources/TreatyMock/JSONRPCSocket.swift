@@ -12,47 +12,65 @@ final class JSONRPCSocket: ChannelInboundHandler {
     private let calls: [JSONRPC.Call]
     private let journal: MockJournal?
     private let contract: Int
-    private let shard: Int
     private let log: @Sendable (String) -> Void
-    private var fragments: [UInt8]?
+    private var reader: WebSocketMessageReader
+    private var closing = false
 
-    init(calls: [JSONRPC.Call], journal: MockJournal?, contract: Int, shard: Int, log: @escaping @Sendable (String) -> Void) {
+    init(calls: [JSONRPC.Call], journal: MockJournal?, contract: Int, maximumMessageBytes: Int, log: @escaping @Sendable (String) -> Void) {
         self.calls = calls
         self.journal = journal
         self.contract = contract
-        self.shard = shard
+        self.reader = WebSocketMessageReader(maximumMessageBytes: maximumMessageBytes)
         self.log = log
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        var payload = frame.unmaskedData
-        let bytes = payload.readBytes(length: payload.readableBytes) ?? []
-        switch frame.opcode {
-        case .ping:
+        guard !closing else { return }
+        switch reader.read(unwrapInboundIn(data)) {
+        case .ping(let bytes):
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: context.channel.allocator.buffer(bytes: bytes))),
                                   promise: nil)
-        case .connectionClose:
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose,
-                                                                 data: context.channel.allocator.buffer(bytes: Array(bytes.prefix(2))))))
-                .whenComplete { _ in channel.close(promise: nil) }
-        case .text, .continuation:
-            fragments = (frame.opcode == .text ? [] : fragments ?? []) + bytes
-            guard frame.fin, let message = fragments else { return }
-            fragments = nil
-            let answer = JSONRPC.answer(message, calls: calls)
+        case .pong, .partial:
+            break
+        case .close(_, let bytes):
+            close(context, payload: context.channel.allocator.buffer(bytes: Array(bytes.prefix(2))))
+        case .binary:
+            log("jsonrpc (websocket): a binary message; JSON-RPC calls are text frames; closing with 1003")
+            var payload = context.channel.allocator.buffer(capacity: 64)
+            payload.write(webSocketErrorCode: .unacceptableData)
+            payload.writeString("JSON-RPC calls are text messages")
+            close(context, payload: payload)
+        case .violation(let code, let reason):
+            log("jsonrpc (websocket): \(reason); closing with \(code.rawCode)")
+            var payload = context.channel.allocator.buffer(capacity: 125)
+            payload.write(webSocketErrorCode: code)
+            payload.writeString(String(decoding: reason.utf8.prefix(120), as: UTF8.self))
+            close(context, payload: payload)
+        case .text(let text):
+            let answer = JSONRPC.answer(Array(text.utf8), calls: calls)
             for (position, name) in answer.matched {
                 journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contract, method: "WS", path: "jsonrpc", query: "", status: 101,
-                                                  interaction: name, nearest: nil, mismatches: []), position: position, shard: shard)
+                                                  interaction: name, nearest: nil, mismatches: []), position: position)
             }
             for problem in answer.problems { log("unmatched jsonrpc (websocket): \(problem)") }
             if let body = answer.body {
                 context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(bytes: body))),
                                       promise: nil)
             }
-        default:
-            break
         }
+    }
+
+    /// Sends a close frame with `payload`, then ends the connection.
+    private func close(_ context: ChannelHandlerContext, payload: ByteBuffer) {
+        closing = true
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        log("jsonrpc (websocket): a malformed frame (\(error)); closing")
+        context.close(promise: nil)
     }
 }

@@ -17,16 +17,15 @@ final class WebSocketConversation: ChannelInboundHandler {
     private let interaction: String
     private let steps: [WebSocketStep]
     private let log: @Sendable (String) -> Void
-    private let maximumMessageBytes: Int
     private var index = 0
     private var closing = false
     private var timer: Scheduled<Void>?
-    private var fragments: (opcode: WebSocketOpcode, data: [UInt8])?
+    private var reader: WebSocketMessageReader
 
     init(interaction: String, steps: [WebSocketStep], maximumMessageBytes: Int, log: @escaping @Sendable (String) -> Void) {
         self.interaction = interaction
         self.steps = steps
-        self.maximumMessageBytes = maximumMessageBytes
+        self.reader = WebSocketMessageReader(maximumMessageBytes: maximumMessageBytes)
         self.log = log
     }
 
@@ -74,21 +73,14 @@ final class WebSocketConversation: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        guard frame.maskKey != nil else {
-            return fail(context, code: .protocolError, "the client sent an unmasked frame (RFC 6455 §5.1)")
-        }
-        var payload = frame.unmaskedData
-        let bytes = payload.readBytes(length: payload.readableBytes) ?? []
-        switch frame.opcode {
-        case .ping:
+        switch reader.read(unwrapInboundIn(data)) {
+        case .ping(let bytes):
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: context.channel.allocator.buffer(bytes: bytes))),
                                   promise: nil)
             received(.ping(bytes), context)
-        case .pong:
+        case .pong, .partial:
             break
-        case .connectionClose:
-            let code = bytes.count >= 2 ? Int(bytes[0]) << 8 | Int(bytes[1]) : nil
+        case .close(let code, let bytes):
             if index < steps.count, steps[index].side == .client, case .close = steps[index].message {
                 let mismatches = WebSocketMatcher.match(.close(code: code, reason: String(decoding: bytes.dropFirst(2), as: UTF8.self)),
                                                         steps[index].message, at: "$.conversation[\(index)]")
@@ -105,26 +97,12 @@ final class WebSocketConversation: ChannelInboundHandler {
                                       promise: nil)
             }
             context.close(promise: nil)
-        case .text, .binary, .continuation:
-            if frame.opcode != .continuation { fragments = (frame.opcode, []) }
-            guard var partial = fragments else { return fail(context, code: .protocolError, "a continuation frame without a first frame") }
-            partial.data += bytes
-            guard partial.data.count <= maximumMessageBytes else {
-                return fail(context, code: .messageTooLarge, "a message larger than \(maximumMessageBytes) bytes")
-            }
-            fragments = partial
-            guard frame.fin else { return }
-            fragments = nil
-            if partial.opcode == .text {
-                guard let text = String(validating: partial.data, as: UTF8.self) else {
-                    return fail(context, code: .dataInconsistentWithMessage, "a text message that is not UTF-8")
-                }
-                received(.text(text), context)
-            } else {
-                received(.binary(partial.data), context)
-            }
-        default:
-            fail(context, code: .protocolError, "an unknown opcode")
+        case .text(let text):
+            received(.text(text), context)
+        case .binary(let bytes):
+            received(.binary(bytes), context)
+        case .violation(let code, let reason):
+            fail(context, code: code, reason)
         }
     }
 
