@@ -83,6 +83,7 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -116,6 +117,18 @@ let package = Package(
         .testTarget(
             name: "TreatyReportTests",
             dependencies: ["TreatyModel", "TreatyMatching", "TreatyReport", "TreatyTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TreatyMockTests",
+            dependencies: [
+                "TreatyMock", "TreatyMatching",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

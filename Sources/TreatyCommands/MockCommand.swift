@@ -119,9 +119,12 @@ struct MockCommand: AsyncParsableCommand {
         do {
             configuration.tls = try tlsSettings()
             let json = configuration.logFormat == .json
+            // Event loops hand lines to the writer's thread: a slow standard error never stalls them.
+            let writer = LogWriter()
+            defer { writer.flush(within: 2) }
             let log: @Sendable (String) -> Void = { line in
-                if !json { return Terminal.err("treaty mock: " + line) }
-                Terminal.err(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
+                if !json { return writer.log("treaty mock: " + line) }
+                writer.log(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
             }
             let token = ProcessInfo.processInfo.environment[adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
             let admin = adminPort.map { AdminSettings(port: $0, token: token, resolver: FileReferenceResolver(root: contracts.root)) }
@@ -137,9 +140,10 @@ struct MockCommand: AsyncParsableCommand {
                 if watch { Terminal.out("watching \(contracts.resolvedPaths().joined(separator: ", ")) for changes") }
                 let signal = await shutdown.wait()
                 watching?.cancel()
-                Terminal.err("treaty mock: \(signal) received, shutting down")
+                writer.log("treaty mock: \(signal) received, shutting down")
                 return runtime.neverCalled()
             }
+            writer.flush(within: 2)
             if expectAll, !neverCalled.isEmpty {
                 Terminal.err("treaty mock: \(plural(neverCalled.count, "interaction")) never called (--expect-all):")
                 for (contract, interaction) in neverCalled { Terminal.err("  \(contract): \(interaction)") }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import TreatyMatching
 import TreatyModel
 
@@ -226,7 +227,18 @@ struct AdminView: Sendable {
     /// Loads `bytes` as a contract and serves it: in place of the served contract with the same
     /// file name (or, without one, the same consumer and provider), or on a new port.
     func putContract(_ bytes: [UInt8], file: String?, port: Int?, on loop: any EventLoop) -> EventLoopFuture<(HTTPResponseStatus, JSONNode)> {
-        let loaded = ContractLoader(resolver: resolver).load(bytes, file: file ?? "(admin API)")
+        // Loading reads files and may run protoc for .proto files: on the thread pool, so the
+        // event loop goes on serving (the admin port shares the loops with the mocked ports).
+        let resolver = self.resolver
+        return NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
+            ContractLoader(resolver: resolver).load(bytes, file: file ?? "(admin API)")
+        }.flatMap { loaded in
+            serve(loaded, file: file, port: port, on: loop)
+        }
+    }
+
+    private func serve(_ loaded: ContractLoader.Result, file: String?, port: Int?, on loop: any EventLoop)
+        -> EventLoopFuture<(HTTPResponseStatus, JSONNode)> {
         guard var contract = loaded.contract, !loaded.diagnostics.containsErrors else {
             return loop.makeSucceededFuture((.badRequest, .object([
                 ("error", .string("the contract does not load; nothing changed")),
@@ -315,7 +327,7 @@ struct AdminView: Sendable {
         let counts = callbacks.counts()
         return .object([
             ("delivered", .number(counts[.delivered] ?? 0)), ("rejected", .number(counts[.rejected] ?? 0)),
-            ("failed", .number(counts[.failed] ?? 0)),
+            ("failed", .number(counts[.failed] ?? 0)), ("cancelled", .number(counts[.cancelled] ?? 0)),
             ("deliveries", .array(callbacks.deliveries().suffix(max(0, limit)).map { d in
                 var members: [(String, JSONNode)] = [
                     ("time", .string(formatter.string(from: Date(timeIntervalSince1970: d.time)))),

@@ -23,6 +23,10 @@ final class GRPCCall {
 
     /// The largest message accepted (gRPC's default receive limit).
     static let maximumMessageBytes = 4 * 1024 * 1024
+    /// What one call may send in all: a client-streaming call is judged when the client is done,
+    /// so its messages are kept until then; past these it gets RESOURCE_EXHAUSTED.
+    static let maximumCallBytes = 16 * 1024 * 1024
+    static let maximumCallMessages = 10_000
 
     private let box: ResponderBox
     private let journal: MockJournal?
@@ -43,8 +47,13 @@ final class GRPCCall {
     private var compressedRequests = false
     private var compressResponses = false
     private var buffer = ByteBuffer()
+    /// The request messages so far, decoded (what the contract's patterns are matched against).
     private var received: [JSONNode] = []
-    private var receivedBytes: [[UInt8]] = []
+    /// How many request messages came, and their bytes in all (before decompression).
+    private var receivedCount = 0
+    private var receivedTotal = 0
+    /// The first request message's bytes, for the health service (which reads only that one).
+    private var firstMessage: [UInt8]?
     /// Interactions still consistent with what came (bidirectional calls narrow as messages come).
     private var candidates: [GRPCTable.Entry] = []
     private var chosen: GRPCTable.Entry?
@@ -101,7 +110,9 @@ final class GRPCCall {
     /// channel would do): tops the window up once it falls below half.
     func inboundWindow(_ size: Int, context: ChannelHandlerContext) {
         let target = 65_535
-        guard !finished, size < target / 2 else { return }
+        // Only what the call will still accept: past its limits the window stays shut (and the
+        // call fails with RESOURCE_EXHAUSTED as soon as a message says so).
+        guard !finished, size < target / 2, receivedTotal + buffer.readableBytes < Self.maximumCallBytes else { return }
         write(context, .windowUpdate(windowSizeIncrement: target - size))
         needsFlush = true
     }
@@ -183,23 +194,37 @@ final class GRPCCall {
         }
     }
 
-    /// `grpc-timeout`: up to 8 digits and a unit (H, M, S, m, u, n).
+    /// `grpc-timeout`: up to 8 digits and a unit (H, M, S, m, u, n), in nanoseconds. Eight digits of
+    /// hours (about 11,000 years) do not fit an Int64 of nanoseconds: a deadline past
+    /// `maximumTimeoutNanoseconds` is clamped to it, as the gRPC spec lets a server do with a
+    /// deadline it cannot represent.
     static func timeout(_ text: String) -> Int64? {
-        guard let unit = text.last, text.count >= 2, text.count <= 9, let value = Int64(text.dropLast()), value >= 0 else { return nil }
+        guard let unit = text.last, text.count >= 2, text.count <= 9,
+              text.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(text.dropLast()) else { return nil }
+        let scale: Int64
         switch unit {
-        case "H": return value * 3_600_000_000_000
-        case "M": return value * 60_000_000_000
-        case "S": return value * 1_000_000_000
-        case "m": return value * 1_000_000
-        case "u": return value * 1_000
-        case "n": return value
+        case "H": scale = 3_600_000_000_000
+        case "M": scale = 60_000_000_000
+        case "S": scale = 1_000_000_000
+        case "m": scale = 1_000_000
+        case "u": scale = 1_000
+        case "n": scale = 1
         default: return nil
         }
+        let (nanoseconds, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? maximumTimeoutNanoseconds : min(nanoseconds, maximumTimeoutNanoseconds)
     }
+
+    /// The longest deadline the mock schedules: 100 years, far beyond any call, and far from
+    /// NIODeadline's overflow.
+    static let maximumTimeoutNanoseconds: Int64 = 100 * 365 * 86_400 * 1_000_000_000
 
     // MARK: messages in
 
     private func readMessages(context: ChannelHandlerContext) {
+        // Whole messages are taken out of the buffer; what is left (part of one) moves to its
+        // front once per read, not once per message.
+        defer { buffer.discardReadBytes() }
         while !finished, buffer.readableBytes >= 5 {
             let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
             let length = Int(buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)!)
@@ -207,6 +232,12 @@ final class GRPCCall {
                 record(status: .resourceExhausted, interaction: nil, mismatches: [])
                 return fail(context: context, .resourceExhausted,
                             "treaty: a request message of \(length) bytes is over the limit of \(Self.maximumMessageBytes)")
+            }
+            guard receivedCount < Self.maximumCallMessages, receivedTotal + length <= Self.maximumCallBytes else {
+                record(status: .resourceExhausted, interaction: nil, mismatches: [])
+                return fail(context: context, .resourceExhausted,
+                            "treaty: the call sent more than \(Self.maximumCallMessages) messages or \(Self.maximumCallBytes) bytes; "
+                                + "the mock keeps a call's messages until it is judged")
             }
             guard buffer.readableBytes >= 5 + length else { return }
             buffer.moveReaderIndex(forwardBy: 5)
@@ -216,11 +247,12 @@ final class GRPCCall {
                     return fail(context: context, .internalError, "treaty: a compressed message without grpc-encoding")
                 }
                 do { bytes = try Gzip.decompress(bytes, limit: Self.maximumMessageBytes) } catch {
-                    return fail(context: context, .internalError, "treaty: request message \(receivedBytes.count + 1): \(error)")
+                    return fail(context: context, .internalError, "treaty: request message \(receivedCount + 1): \(error)")
                 }
             }
-            buffer.discardReadBytes()
-            receivedBytes.append(bytes)
+            receivedCount += 1
+            receivedTotal += length
+            if receivedCount == 1, route == .healthCheck || route == .healthWatch { firstMessage = bytes }
             message(context: context, bytes)
         }
     }
@@ -242,7 +274,7 @@ final class GRPCCall {
             }
             if candidates.first?.call.clientStreaming == true && candidates.first?.call.serverStreaming == true { narrowBidirectional(context: context) }
         }
-        if route == .healthWatch, receivedBytes.count == 1 {
+        if route == .healthWatch, receivedCount == 1 {
             let service = GRPCTable.healthRequest(bytes) ?? ""
             send(context: context, GRPCTable.healthResponse(table.health(of: service) ?? 3))  // 3: SERVICE_UNKNOWN; the stream stays open
         }
@@ -279,7 +311,7 @@ final class GRPCCall {
         case .healthWatch:
             break  // open until the client cancels
         case .healthCheck:
-            let service = receivedBytes.first.flatMap(GRPCTable.healthRequest) ?? ""
+            let service = firstMessage.flatMap(GRPCTable.healthRequest) ?? ""
             guard let status = table.health(of: service) else {
                 return fail(context: context, .notFound, "unknown service \(service)")
             }

@@ -68,9 +68,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Without NIO's pipelining helper, requests that arrive while a delayed answer is pending
             // wait here, so answers keep their order.
             if answering {
-                guard waiting.count < 64 else { return context.close(promise: nil) }
-                waiting.append((requestHead, body))
-                return
+                return queue(requestHead, body, context)
             }
             handle(requestHead, body, context)
         }
@@ -79,6 +77,38 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A delayed answer is pending; later requests on the connection wait in `waiting`.
     private var answering = false
     private var waiting: [(HTTPRequestHead, ByteBuffer)] = []
+    private var waitingBytes = 0
+    /// Closes the connection when the oldest waiting request has waited `--request-timeout`.
+    private var waitingTimer: Scheduled<Void>?
+
+    /// How many pipelined requests, and how many of their body bytes, may wait behind an answer.
+    static let maximumWaitingRequests = 16
+
+    /// Queues a request pipelined behind a pending answer, within bounds: at most
+    /// `maximumWaitingRequests` requests and `--max-body` bytes of bodies wait, and none longer
+    /// than `--request-timeout`; past either the connection is closed (HTTP/1.1 answers in order,
+    /// so a late request cannot be answered before the one it waits behind).
+    private func queue(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
+        guard waiting.count < Self.maximumWaitingRequests, waitingBytes + body.readableBytes <= configuration.maximumBodyBytes else {
+            log("\(requestHead.method) \(requestHead.uri): more than \(Self.maximumWaitingRequests) requests or \(configuration.maximumBodyBytes) "
+                + "body bytes pipelined behind an answer still going out; closing the connection")
+            return context.close(promise: nil)
+        }
+        waiting.append((requestHead, body))
+        waitingBytes += body.readableBytes
+        if waitingTimer == nil { armWaitingTimer(context) }
+    }
+
+    private func armWaitingTimer(_ context: ChannelHandlerContext) {
+        let timeout = TimeAmount.milliseconds(Int64(configuration.requestTimeout * 1000))
+        waitingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            waitingTimer = nil
+            guard !waiting.isEmpty, context.channel.isActive else { return }
+            log("\(waiting[0].0.method) \(waiting[0].0.uri): pipelined behind an answer that took longer than --request-timeout "
+                + "(\(configuration.requestTimeout) s); closing the connection")
+            context.close(promise: nil)
+        }
+    }
 
     private func handle(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
         if preflight(requestHead, context) { return }
@@ -96,7 +126,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
            let key = requestHead.headers.first(name: "Sec-WebSocket-Key"),
            requestHead.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {
             return switchToWebSocket(context, key: key, subprotocol: nil,
-                                     handler: JSONRPCSocket(calls: calls, journal: journal, contract: contractIndex, shard: shard, log: log))
+                                     handler: JSONRPCSocket(calls: calls, journal: journal, contract: contractIndex,
+                                                        maximumMessageBytes: configuration.maximumBodyBytes, log: log))
         }
         if requestHead.method == .POST, !current.rpcCalls.isEmpty,
            let calls = current.rpcCalls[HTTPRequestData(method: "POST", target: requestHead.uri).path] {
@@ -120,7 +151,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                              method: request.method, path: request.path, query: request.query,
                                              status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
                                              mismatches: answer.mismatches),
-                           position: answer.position, shard: shard)
+                           position: answer.position)
         }
         // A call releases the long polls waiting for it (on any connection).
         if let name = answer.interaction, !current.state.holds.isEmpty { current.state.holds.release("call:" + name) }
@@ -187,6 +218,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        waitingTimer?.cancel()
+        waitingTimer = nil
+        cancelAfterAnswer("the client closed the connection before its answer was sent")
         // A client that hangs up while held is forgotten.
         if let held {
             held.timeout.cancel()
@@ -266,13 +300,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if configuration.verbose { log("jsonrpc \(request.path) → \"\(name)\"") }
             journal?.record(MockJournal.Entry(time: time, contract: contractIndex, method: "POST", path: request.path, query: request.query,
                                               status: answer.body == nil ? 204 : 200, interaction: name, nearest: nil, mismatches: []),
-                            position: position, shard: shard)
+                            position: position)
         }
         for problem in answer.problems {
             log("unmatched jsonrpc \(request.path): \(problem)")
             journal?.record(MockJournal.Entry(time: time, contract: contractIndex, method: "POST", path: request.path, query: request.query,
                                               status: 200, interaction: nil, nearest: nil, mismatches: []),
-                            position: nil, shard: shard)
+                            position: nil)
         }
         if let bytes = answer.body {
             write(context, status: 200, headers: [("Content-Type", "application/json")], body: bytes, head: head, keepAlive: Self.keepsAlive(head))
@@ -306,6 +340,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let name = answer.interaction ?? ""
         guard encoderContext(context) != nil else {
             log("websocket \"\(name)\": asked over HTTP/2; WebSocket over HTTP/2 (RFC 8441) is not served")
+            cancelAfterAnswer("the WebSocket upgrade was refused (asked over HTTP/2)")
             return write(context, status: 501, headers: [("Content-Type", "text/plain")],
                          body: Array("WebSocket needs HTTP/1.1 here (RFC 8441 over HTTP/2 is not supported)\n".utf8), head: head, keepAlive: true)
         }
@@ -315,6 +350,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard upgradeAsked, let key = headers.first(name: "Sec-WebSocket-Key"), !key.isEmpty,
               headers.first(name: "Sec-WebSocket-Version") == "13" else {
             log("websocket \"\(name)\": a plain request, not a WebSocket upgrade; answered 426")
+            cancelAfterAnswer("the WebSocket upgrade was refused (a plain request, answered 426)")
             return write(context, status: 426, headers: [("Content-Type", "text/plain"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13")],
                          body: Array("\"\(name)\" is a WebSocket conversation: send Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13\n".utf8),
                          head: head, keepAlive: false)
@@ -323,6 +359,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let offered = headers[canonicalForm: "Sec-WebSocket-Protocol"].map { String($0).trimmingCharacters(in: .whitespaces) }
             guard offered.contains(subprotocol) else {
                 log("websocket \"\(name)\": the client did not offer the subprotocol \"\(subprotocol)\"; answered 400")
+                cancelAfterAnswer("the WebSocket upgrade was refused (subprotocol \"\(subprotocol)\" not offered, answered 400)")
                 return write(context, status: 400, headers: [("Content-Type", "text/plain")],
                              body: Array("the contract's subprotocol \"\(subprotocol)\" was not offered (Sec-WebSocket-Protocol: \(offered.joined(separator: ", ")))\n".utf8),
                              head: head, keepAlive: false)
@@ -337,10 +374,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A pending answer (delayed, or a stream) ended: answer the requests that waited for it.
     private func answerDone(_ context: ChannelHandlerContext) {
         answering = false
+        waitingTimer?.cancel()
+        waitingTimer = nil
         while !answering, !waiting.isEmpty, context.channel.isActive {
             let (nextHead, nextBody) = waiting.removeFirst()
+            waitingBytes -= nextBody.readableBytes
             handle(nextHead, nextBody, context)
         }
+        // Requests still waiting behind the next pending answer: their time starts again with it.
+        if !waiting.isEmpty { armWaitingTimer(context) }
     }
 
     /// Streams an SSE answer: the head, then each event after its gap; then the end of the
@@ -392,16 +434,22 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Callbacks to send once the current answer is out.
-    private var afterAnswer: (() -> Void)?
+    private var afterAnswer: CallbackDispatcher.Prepared?
 
     private func runAfterAnswer() {
-        guard let run = afterAnswer else { return }
+        guard let prepared = afterAnswer else { return }
         afterAnswer = nil
-        run()
+        prepared.send()
+    }
+
+    /// The answer that would trigger the pending callbacks will not go out: they are not sent.
+    private func cancelAfterAnswer(_ reason: String) {
+        guard let prepared = afterAnswer else { return }
+        afterAnswer = nil
+        prepared.cancel(reason)
     }
 
     private var cachedBaseURL: String?
-    private lazy var shard = journal?.assignShard() ?? 0
 
     private func baseURL(_ context: ChannelHandlerContext) -> String {
         if let cachedBaseURL { return cachedBaseURL }

@@ -261,6 +261,8 @@ public enum MockServer {
                                 return stream.eventLoop.makeCompletedFuture {
                                     try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
                                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                    try stream.pipeline.syncOperations.addHandler(StreamRequestTimeoutHandler(
+                                        requestTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), log: log))
                                     try stream.pipeline.syncOperations.addHandler(handler(nil))
                                 }
                             }
