@@ -158,6 +158,8 @@ final class CurlTransfer {
             switch code {
             case CURLE_OK: sink.endReason = "the stream ended"
             case CURLE_WRITE_ERROR where sink.satisfied: sink.endReason = "stopped"
+            case CURLE_WRITE_ERROR where sink.overLimit:
+                sink.endReason = "stopped reading after \(sink.limit) bytes without the expected events"
             case CURLE_OPERATION_TIMEDOUT: sink.endReason = "no more came within --timeout"
             case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR: sink.endReason = "the connection broke"
             default: sink.endReason = nil
@@ -228,18 +230,28 @@ final class StreamSink {
     private var parser = SSEParser()
     private(set) var events: [SSEParser.Event] = []
     let wanted: Int
+    /// The most bytes read from one stream: a provider that streams without end, or one endless
+    /// line, is cut off here instead of filling memory.
+    let limit: Int
+    private var bytes = 0
     private let started = DispatchTime.now()
     /// Why no more events came: set when the transfer ends.
     var endReason: String?
 
-    init(wanted: Int) { self.wanted = wanted }
+    init(wanted: Int, limit: Int = 64 << 20) {
+        self.wanted = wanted
+        self.limit = limit
+    }
 
     var satisfied: Bool { events.count >= wanted }
+    var overLimit: Bool { bytes > limit }
 
-    /// Parses `bytes`; false once every wanted event came.
-    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// Parses `chunk`; false once every wanted event came, or the stream went over `limit`.
+    func received(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        bytes += chunk.count
+        guard !overLimit else { return false }
         let time = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        events += parser.feed(bytes, at: time)
+        events += parser.feed(chunk, at: time)
         return !satisfied
     }
 }

@@ -697,7 +697,7 @@ final class InteractionRun {
         guard let sse = interaction.sse, let request else { return complete() }
         log.request(request, url: url)
         expectCallbacks(for: request)
-        let sink = StreamSink(wanted: max(1, sse.events.count))
+        let sink = StreamSink(wanted: max(1, sse.events.count), limit: options.transport.maximumBodyBytes)
         multi.start(request, to: url, sink: sink) { [self] result, seconds in
             switch result {
             case .success(let response):

@@ -115,6 +115,19 @@ func contract(_ interactions: String) throws -> Contract {
             """)
         #expect(TextDiff.unified(expected: "same", actual: "same").isEmpty)
     }
+
+    @Test func clipsLongLinesAndSaysHowMuchWasCut() {
+        let diff = TextDiff.unified(expected: "short", actual: String(repeating: "x", count: 5_000_000), maximumLineLength: 100)
+        #expect(diff.utf8.count < 300)
+        #expect(diff.contains("+ " + String(repeating: "x", count: 100) + "… (4999900 more characters cut)"))
+    }
+
+    @Test func saysHowManyLinesWereNotCompared() {
+        let expected = (1...10).map { "line \($0)" }.joined(separator: "\n")
+        let diff = TextDiff.unified(expected: expected, actual: expected + "\nline 11\nline 12", maximumLines: 10)
+        #expect(diff.hasSuffix("… (2 more lines not compared)"))
+        #expect(!TextDiff.unified(expected: expected, actual: expected, maximumLines: 5).contains("not compared"))
+    }
 }
 
 import Foundation
