@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "TreatyMockTests",
             dependencies: [
-                "TreatyMock", "TreatyMatching",
+                "TreatyMock", "TreatyMatching", "TreatyModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

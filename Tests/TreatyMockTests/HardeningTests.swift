@@ -6,7 +6,9 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import NIOWebSocket
+import Foundation
 import Testing
+import TreatyModel
 import TreatyMatching
 @testable import TreatyMock
 
@@ -140,4 +142,40 @@ final class LockedLines: @unchecked Sendable {
     private let lock = NIOLock()
     var all: [String] { lock.withLock { lines } }
     func append(_ line: String) { lock.withLock { lines.append(line) } }
+}
+
+/// Scenario steps under concurrent requests: choosing by state and moving the scenario on must be
+/// one step, or two threads both take the same step.
+@Suite struct ScenarioRaceTests {
+    @Test func aCyclingScenarioAlternatesExactlyUnderConcurrentRequests() throws {
+        let text = """
+            {"treaty": 1, "consumer": "c", "provider": "p", "interactions": [
+              {"name": "tick", "scenario": {"name": "clock", "state": "Started", "next": "tocked"},
+               "http": {"request": {"method": "POST", "path": "/clock"}, "response": {"status": 200, "body": "tick"}}},
+              {"name": "tock", "scenario": {"name": "clock", "state": "tocked", "next": "Started"},
+               "http": {"request": {"method": "POST", "path": "/clock"}, "response": {"status": 200, "body": "tock"}}}]}
+            """
+        let contract = try #require(ContractLoader().load(Array(text.utf8), file: "clock.json").contract)
+        let responder = MockResponder(contract: contract)
+        let counts = NIOLockedValueBox([String: Int]())
+        let threads = 4, calls = 20_000
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            group.enter()
+            Thread {
+                var local: [String: Int] = [:]
+                for _ in 0..<calls {
+                    local[responder.respond(to: HTTPRequestData(method: "POST", target: "/clock")).interaction ?? "none", default: 0] += 1
+                }
+                counts.withLockedValue { $0.merge(local, uniquingKeysWith: +) }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let tick = counts.withLockedValue { $0["tick"] ?? 0 }, tock = counts.withLockedValue { $0["tock"] ?? 0 }
+        #expect(tick + tock == threads * calls)
+        // Each tick moves the clock to "tocked" and each tock back: they alternate, so the counts
+        // differ by at most one whatever the interleaving.
+        #expect(abs(tick - tock) <= 1, "tick \(tick), tock \(tock)")
+    }
 }
