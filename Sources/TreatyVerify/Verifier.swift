@@ -422,7 +422,7 @@ final class InteractionRun {
             let (result, text) = work()
             box.set(result, log: text)
         }
-        thread.stackSize = 1 << 20
+        thread.stackSize = BlockingWork.stackBytes
         thread.start()
     }
 

@@ -221,6 +221,26 @@ def test_the_verifier_judges_a_deeply_nested_answer_without_overflowing(tmp_path
     assert (tmp_path / "junit.xml").exists()
 
 
+def test_the_verifier_judges_json_as_deep_as_the_parser_allows(tmp_path):
+    """511 levels of JSON (the parser stops at 512) overflowed the verifier's 1 MiB thread stacks."""
+    from flask import Flask, Response
+    from conftest import Provider
+    app = Flask("deep")
+
+    @app.get("/deep")
+    def deep():
+        return Response('{"a":' * 511 + "1" + "}" * 511, content_type="application/json")
+
+    contract = tmp_path / "deep.json"
+    contract.write_text("""{"treaty": 1, "consumer": "c", "provider": "deep", "interactions": [
+      {"name": "deep", "http": {"request": {"path": "/deep"}, "response": {"status": 200, "body": {"a": {"a": "text"}}}}}]}""")
+    with Provider(app) as provider:
+        result = run_treaty("verify", str(contract), "--base-url", provider.url, "--junit", str(tmp_path / "junit.xml"),
+                            "--html", str(tmp_path / "report.html"), timeout=60)
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert "1 failed" in result.stdout
+
+
 # MARK: stalls and unbounded memory
 
 
