@@ -32,6 +32,8 @@ final class GRPCCall {
     private let journal: MockJournal?
     private let contractIndex: Int
     private let verbose: Bool
+    /// How long a call that sends one request message may take to send it (`--request-timeout`).
+    private let requestTimeout: TimeAmount
     private let log: @Sendable (String) -> Void
 
     /// Who answers the call: the contract's interactions, or a service the mock serves itself.
@@ -68,8 +70,9 @@ final class GRPCCall {
     private var needsFlush = false
 
     init(streamID: HTTP2StreamID, box: ResponderBox, journal: MockJournal?, contractIndex: Int, verbose: Bool,
-         log: @escaping @Sendable (String) -> Void) {
+         requestTimeout: TimeAmount = .seconds(10), log: @escaping @Sendable (String) -> Void) {
         self.streamID = streamID
+        self.requestTimeout = requestTimeout
         self.box = box
         self.journal = journal
         self.contractIndex = contractIndex
@@ -191,6 +194,22 @@ final class GRPCCall {
             }
             candidates = entries
             route = .contract
+        }
+        // A call that sends one request message must send it, and end its half, within
+        // --request-timeout, as an HTTP request must: a client that sends half a call cannot hold
+        // the stream (and with it the connection) forever. Client-streaming calls send as they like.
+        let streamsRequests = route == .reflection || (route == .contract && candidates.first?.call.clientStreaming == true)
+        if !streamsRequests, !clientDone {
+            let bound = NIOLoopBound((call: self, context: context), eventLoop: context.eventLoop)
+            let limit = requestTimeout
+            timers.append(context.eventLoop.scheduleTask(in: requestTimeout) {
+                let (call, context) = bound.value
+                guard !call.finished, !call.clientDone else { return }
+                call.record(status: .deadlineExceeded, interaction: nil, mismatches: [])
+                call.fail(context: context, .deadlineExceeded,
+                          "treaty: the request did not arrive whole within --request-timeout (\(limit.nanoseconds / 1_000_000) ms)")
+                call.flushIfNeeded(context)
+            })
         }
     }
 

@@ -248,7 +248,8 @@ public enum MockServer {
                             // and the multiplexer; other requests get a child channel with the HTTP handlers.
                             let grpc = GRPCConnectionHandler(
                                 makeCall: { id in
-                                    GRPCCall(streamID: id, box: box, journal: journal, contractIndex: index, verbose: configuration.verbose, log: log)
+                                    GRPCCall(streamID: id, box: box, journal: journal, contractIndex: index, verbose: configuration.verbose,
+                                             requestTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), log: log)
                                 },
                                 opened: { connection.value.streamOpened() }, ended: { connection.value.streamClosed() })
                             let multiplexer = HTTP2StreamMultiplexer(

@@ -280,6 +280,42 @@ def test_a_half_sent_http2_request_gets_408_and_frees_the_connection():
         running.stop()
 
 
+def test_a_half_sent_grpc_call_ends_with_a_status():
+    """A unary call whose request never ends gets DEADLINE_EXCEEDED after --request-timeout."""
+    import h2.config
+    import h2.connection
+    import h2.events
+    running = start_mock(INVENTORY, "--port", "0", "--request-timeout", "1")
+    try:
+        port = port_of(running.urls["inventory"])
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        conn.initiate_connection()
+        stream = conn.get_next_available_stream_id()
+        conn.send_headers(stream, [(":method", "POST"), (":scheme", "http"), (":authority", f"127.0.0.1:{port}"),
+                                   (":path", "/inventory.v1.Inventory/GetStock"), ("content-type", "application/grpc"),
+                                   ("te", "trailers"), ("x-shop-id", "web-shop")])
+        conn.send_data(stream, b"\x00\x00\x00\x00\x07\x0a\x05AB")  # half a message, and never the end
+        sock.sendall(conn.data_to_send())
+        started, status = time.monotonic(), None
+        while status is None and time.monotonic() - started < 8:
+            data = sock.recv(65536)
+            if not data:
+                break
+            for event in conn.receive_data(data):
+                if isinstance(event, (h2.events.TrailersReceived, h2.events.ResponseReceived)):
+                    status = dict(event.headers).get(b"grpc-status", status)
+            sock.sendall(conn.data_to_send())
+        sock.close()
+        assert status == b"4", status
+        assert time.monotonic() - started < 4
+        with grpc.insecure_channel(target(running)) as channel:
+            get = stub(channel, "GetStock", "unary", "StockRequest", "Stock")
+            assert get(M["StockRequest"](sku="ABC-1"), metadata=[("x-shop-id", "web-shop")], timeout=5).sku == "ABC-1"
+    finally:
+        running.stop()
+
+
 def test_requests_pipelined_behind_a_held_answer_are_bounded():
     running = start_mock(str(HARDENING / "callbacks.json"), "--port", "0", "--request-timeout", "1")
     try:
