@@ -168,15 +168,23 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) { [self] in
                 answering = false
                 guard context.channel.isActive else { return }
-                play(behaviour.fault, answer, context, head: requestHead)
-                runAfterAnswer()
+                playThenCallBack(behaviour.fault, answer, context, head: requestHead)
                 // A stream ends its own answer (and answers the requests queued behind it).
                 if answer.stream == nil { answerDone(context) }
             }
         } else {
-            play(behaviour.fault, answer, context, head: requestHead)
-            runAfterAnswer()
+            playThenCallBack(behaviour.fault, answer, context, head: requestHead)
         }
+    }
+
+    /// Plays the answer or its fault, then sends the callbacks it triggers. A fault may close the
+    /// connection at once, and a closed connection cancels callbacks still waiting for their
+    /// answer, so with a fault they are handed over first.
+    private func playThenCallBack(_ fault: MockBehaviour.Fault?, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext,
+                                  head: HTTPRequestHead) {
+        if fault != nil { runAfterAnswer() }
+        play(fault, answer, context, head: head)
+        runAfterAnswer()
     }
 
     /// The long poll held on this connection: its registry key and id, and its timeout.

@@ -618,5 +618,14 @@ def test_callbacks_of_an_answer_that_never_went_out_are_cancelled():
         assert [d["outcome"] for d in feed] == ["cancelled"], feed
         counts = requests.get(running.admin + "/callbacks", timeout=5).json()
         assert counts["cancelled"] == 3
+        # A fault is the answer the contract asks for: its callbacks are sent (port 9 refuses: failed).
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.post(base + "/dropped", timeout=5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(d["callback"] == "dropped anyway" and d["outcome"] != "pending"
+                                                      for d in callbacks_of(running)):
+            time.sleep(0.1)
+        dropped = [d for d in callbacks_of(running) if d["callback"] == "dropped anyway"]
+        assert [d["outcome"] for d in dropped] == ["failed"], dropped
     finally:
         running.stop()
