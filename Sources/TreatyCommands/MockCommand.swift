@@ -105,8 +105,8 @@ struct MockCommand: AsyncParsableCommand {
     func run() async throws {
         MockServer.useThreads(threads)
         let shutdown = ShutdownSignal()
-        let loaded = try contracts.loadForServing(command: "mock")
-        let bindings = Self.assignPorts(loaded, base: port).map { contract, port in
+        let loaded = try contracts.loadedForServing(command: "mock")
+        let bindings = Self.assignPorts(loaded.contracts, base: port).map { contract, port in
             MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus,
                                                  state: MockState(selectedStates: states.isEmpty ? nil : Set(states))),
                         port: port)
@@ -135,7 +135,7 @@ struct MockCommand: AsyncParsableCommand {
                 if let url = runtime.adminURL {
                     Terminal.out("admin API: \(url)" + (token == nil ? "" : " (bearer token from $\(adminTokenEnv))"))
                 }
-                let watcher = watch ? ContractWatcher(options: contracts, unmatchedStatus: unmatchedStatus) : nil
+                let watcher = watch ? ContractWatcher(options: contracts, unmatchedStatus: unmatchedStatus, sources: loaded.sources) : nil
                 let watching = watcher.map { w in Task { await w.run(runtime) } }
                 if watch { Terminal.out("watching \(contracts.resolvedPaths().joined(separator: ", ")) for changes") }
                 let signal = await shutdown.wait()

@@ -53,6 +53,11 @@ struct ContractOptions: ParsableArguments {
 
     /// Loads the contracts, prints their diagnostics, and exits 2 when any is an error or none is found.
     func loadForServing(command: String) throws -> [Contract] {
+        try loadedForServing(command: command).contracts
+    }
+
+    /// The same, with what the load found besides the contracts (their sources' hashes).
+    func loadedForServing(command: String) throws -> ContractFiles.Loaded {
         let loaded = ContractFiles(root: root).load(resolvedPaths())
         printDiagnostics(loaded.diagnostics)
         if loaded.diagnostics.containsErrors { throw ExitCode(2) }
@@ -60,7 +65,7 @@ struct ContractOptions: ParsableArguments {
             Terminal.err("treaty \(command): no contracts found in \(resolvedPaths().joined(separator: ", "))")
             throw ExitCode(2)
         }
-        return loaded.contracts
+        return loaded
     }
 }
 
