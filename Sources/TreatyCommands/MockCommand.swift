@@ -116,8 +116,11 @@ struct MockCommand: AsyncParsableCommand {
             idleTimeout: idleTimeout, requestTimeout: requestTimeout, maximumConnections: maxConnections,
             logFormat: MockConfiguration.LogFormat(rawValue: logFormat) ?? .text)
         configuration.publishURL = publishURL
+        // The generated certificate's private folder goes when the mock does (not on SIGKILL).
+        var certificateFolder: String?
+        defer { if let certificateFolder { try? FileManager.default.removeItem(atPath: certificateFolder) } }
         do {
-            configuration.tls = try tlsSettings()
+            (configuration.tls, certificateFolder) = try tlsSettings()
             let json = configuration.logFormat == .json
             // Event loops hand lines to the writer's thread: a slow standard error never stalls them.
             let writer = LogWriter()
@@ -155,22 +158,29 @@ struct MockCommand: AsyncParsableCommand {
         }
     }
 
-    /// The TLS settings asked for; a generated certificate is written to a temporary file so
-    /// clients can trust it.
-    func tlsSettings() throws -> TLSSettings? {
-        if let tlsCert, let tlsKey { return try TLSSettings.load(certificateFile: tlsCert, keyFile: tlsKey) }
-        guard tlsSelfSigned else { return nil }
+    /// The TLS settings asked for, and the folder made for a generated certificate. The
+    /// certificate is written so clients can trust it, in a new folder only this user can enter
+    /// (mkdtemp: an unpredictable name, mode 0700), so nobody else can plant or swap the file a
+    /// client is told to trust.
+    func tlsSettings() throws -> (TLSSettings?, String?) {
+        if let tlsCert, let tlsKey { return (try TLSSettings.load(certificateFile: tlsCert, keyFile: tlsKey), nil) }
+        guard tlsSelfSigned else { return (nil, nil) }
         let settings = try TLSSettings.selfSigned(names: [host])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("treaty-mock-\(getpid())")
-        let file = directory.appendingPathComponent("certificate.pem")
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(settings.certificatePEM.utf8).write(to: file, options: .atomic)
-            Terminal.out("self-signed certificate: \(file.path) (curl --cacert \(file.path) …)")
-        } catch {
-            Terminal.err("treaty mock: cannot write the self-signed certificate to \(file.path): \(error); clients must skip verification")
+        var template = Array((FileManager.default.temporaryDirectory.path + "/treaty-mock-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            Terminal.err("treaty mock: cannot make a folder for the self-signed certificate in \(FileManager.default.temporaryDirectory.path): "
+                         + "\(String(cString: strerror(errno))); clients must skip verification")
+            return (settings, nil)
         }
-        return settings
+        let folder = String(cString: made)
+        let file = folder + "/certificate.pem"
+        do {
+            try Data(settings.certificatePEM.utf8).write(to: URL(fileURLWithPath: file))
+            Terminal.out("self-signed certificate: \(file) (curl --cacert \(file) …)")
+        } catch {
+            Terminal.err("treaty mock: cannot write the self-signed certificate to \(file): \(error); clients must skip verification")
+        }
+        return (settings, folder)
     }
 
     /// Ports per the rules in the discussion above.

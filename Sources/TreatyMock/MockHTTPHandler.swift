@@ -456,7 +456,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var url = ""
         if let address = context.channel.localAddress, let port = address.port {
             let host = address.ipAddress ?? configuration.host
-            url = "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+            // The scheme the port speaks: a mockServerURL generator under --tls-* names https.
+            url = (configuration.tls == nil ? "http://" : "https://") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
         }
         cachedBaseURL = url
         return url
