@@ -35,8 +35,10 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Access log format: text or json (one object per line).")
     var logFormat: String = "text"
 
-    @Flag(help: "Answer CORS preflight requests and allow the requesting origin on every answer.")
-    var cors = false
+    @Option(help: ArgumentHelp(
+        "Answer CORS for these origins (comma-separated, with credentials); * allows any origin without credentials. A bare --cors means *.",
+        valueName: "origins"))
+    var cors: String?
 
     @Option(help: "Seconds a connection may stay open without a request.")
     var idleTimeout: Double = 60
@@ -99,6 +101,7 @@ struct MockCommand: AsyncParsableCommand {
         if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         if maxBody < 0 { throw ValidationError("--max-body must not be negative") }
         if let adminPort, !(0...65535).contains(adminPort) { throw ValidationError("--admin-port must be between 0 and 65535") }
+        if let cors, case .failure(let error) = CORSPolicy.parse(cors) { throw ValidationError(error.message) }
         if !(1...10_000_000).contains(journalSize) { throw ValidationError("--journal-size must be between 1 and 10000000") }
     }
 
@@ -112,7 +115,8 @@ struct MockCommand: AsyncParsableCommand {
                         port: port)
         }
         var configuration = MockConfiguration(
-            host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose, cors: cors,
+            host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose,
+            cors: cors.flatMap { try? CORSPolicy.parse($0).get() },
             idleTimeout: idleTimeout, requestTimeout: requestTimeout, maximumConnections: maxConnections,
             logFormat: MockConfiguration.LogFormat(rawValue: logFormat) ?? .text)
         configuration.publishURL = publishURL
@@ -181,6 +185,39 @@ struct MockCommand: AsyncParsableCommand {
             Terminal.err("treaty mock: cannot write the self-signed certificate to \(file): \(error); clients must skip verification")
         }
         return (settings, folder)
+    }
+
+    /// `--cors` may stand alone (any origin, as before origins could be listed) or take a list:
+    /// ArgumentParser has no option with an optional value, so the command line is rewritten
+    /// first. The next argument is the list only when it looks like one (`*`, or origins with
+    /// `://`), so `--cors Contracts` still serves the folder `Contracts`.
+    static func expandingBareCORS(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                out += arguments[(index - 1)...]
+                break
+            }
+            guard argument == "--cors" else {
+                out.append(argument)
+                continue
+            }
+            if index < arguments.endIndex, Self.looksLikeOrigins(arguments[index]) {
+                out.append("--cors=" + arguments[index])
+                index += 1
+            } else {
+                out.append("--cors=*")
+            }
+        }
+        return out
+    }
+
+    static func looksLikeOrigins(_ text: String) -> Bool {
+        let entries = text.split(separator: ",")
+        return !entries.isEmpty && entries.allSatisfy { $0.trimmingCharacters(in: .whitespaces) == "*" || $0.contains("://") }
     }
 
     /// Ports per the rules in the discussion above.

@@ -18,7 +18,7 @@ public struct TreatyCommand: AsyncParsableCommand {
         // A reader that goes away (a pipe into `head`) gives EPIPE on write, not a signal that kills us.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(MockCommand.expandingBareCORS(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -23,6 +23,58 @@ def get(base: str, origin: str) -> requests.Response:
     return requests.get(f"{base}/products/ABC-1", headers={"Origin": origin, "Accept": "application/json"}, timeout=5)
 
 
+def test_cors_allow_list_gives_credentials_only_to_listed_origins():
+    running = start_mock(CATALOG, "--port", "0", "--cors", "http://localhost:3000,https://shop.test")
+    try:
+        base = running.urls["catalog"]
+        for origin in ("http://localhost:3000", "https://shop.test"):
+            allowed = preflight(base, origin)
+            assert allowed.status_code == 204 and allowed.headers["Access-Control-Allow-Origin"] == origin
+            assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
+            answer = get(base, origin)
+            assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == origin
+            assert answer.headers["Access-Control-Allow-Credentials"] == "true" and "Origin" in answer.headers["Vary"]
+
+        refused = preflight(base, "https://attacker.example")
+        assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused.headers
+        answer = get(base, "https://attacker.example")  # the mock answers; the browser keeps it from the page
+        assert answer.status_code == 200
+        assert "Access-Control-Allow-Origin" not in answer.headers and "Access-Control-Allow-Credentials" not in answer.headers
+        assert get(base, "https://attacker.example").json() == answer.json()  # the connection goes on
+    finally:
+        assert running.stop() == 0
+    assert "CORS preflight from https://attacker.example refused" in running.process.stderr.read()
+
+
+def test_a_bare_cors_allows_any_origin_without_credentials_and_a_path_after_it_stays_a_path():
+    running = start_mock("--cors", CATALOG, "--port", "0")
+    try:
+        base = running.urls["catalog"]
+        for origin in ("https://attacker.example", "http://localhost:3000"):
+            answer = get(base, origin)
+            assert answer.headers["Access-Control-Allow-Origin"] == "*", origin
+            assert "Access-Control-Allow-Credentials" not in answer.headers
+            assert preflight(base, origin).headers["Access-Control-Allow-Origin"] == "*"
+    finally:
+        running.stop()
+
+    both = start_mock(CATALOG, "--port", "0", "--cors", "*,http://localhost:3000")
+    try:
+        base = both.urls["catalog"]
+        assert get(base, "http://localhost:3000").headers["Access-Control-Allow-Credentials"] == "true"
+        anyone = get(base, "https://attacker.example")
+        assert anyone.headers["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in anyone.headers
+    finally:
+        both.stop()
+
+
+def test_cors_entries_that_are_not_origins_are_usage_errors():
+    for value in ("--cors=localhost:3000", "--cors=http://localhost:3000/app"):
+        result = subprocess.run([treaty_binary(), "mock", CATALOG, "--port", "0", value], cwd=ROOT, capture_output=True,
+                                text=True, timeout=30)
+        assert result.returncode == 2 and "--cors takes origins" in result.stderr, result.stderr
+
+
 def test_the_self_signed_certificate_is_in_a_private_folder_removed_at_exit():
     running = start_mock(ORDERS, "--port", "0", "--tls-self-signed")
     try:
