@@ -52,8 +52,11 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (413 above).")
     var maxBody: Int = 16 << 20
 
-    @Option(help: "Serve the admin API on this port of 127.0.0.1 (0 picks a free one); see docs/admin-api.md.")
+    @Option(help: "Serve the admin API on this port (0 picks a free one); see docs/admin-api.md.")
     var adminPort: Int?
+
+    @Option(help: "Address the admin API binds; anything but loopback needs the token (--admin-token-env).")
+    var adminHost: String = "127.0.0.1"
 
     @Option(help: "Environment variable holding a bearer token the admin API requires.")
     var adminTokenEnv: String = "TREATY_ADMIN_TOKEN"
@@ -134,7 +137,9 @@ struct MockCommand: AsyncParsableCommand {
                 writer.log(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
             }
             let token = ProcessInfo.processInfo.environment[adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-            let admin = adminPort.map { AdminSettings(port: $0, token: token, resolver: FileReferenceResolver(root: contracts.root)) }
+            let admin = adminPort.map {
+                AdminSettings(port: $0, host: adminHost, token: token, resolver: FileReferenceResolver(root: contracts.root))
+            }
             let neverCalled = try await MockServer.withMockRuntime(
                 bindings, configuration: configuration, admin: admin, journalSize: journalSize, log: log
             ) { runtime in
