@@ -16,7 +16,7 @@ struct FileReferenceResolver: ReferenceResolver {
         let target = URL(fileURLWithPath: reference, relativeTo: folder).standardizedFileURL
         let real = target.resolvingSymlinksInPath().path
         let shown = relativeToCurrent(target.path)
-        guard real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+        guard isInside(real, folder: root) else {
             return .escapesRoot(path: shown, root: relativeToCurrent(root))
         }
         var isDirectory: ObjCBool = false
@@ -32,8 +32,8 @@ struct FileReferenceResolver: ReferenceResolver {
 /// `path` relative to the current folder when it lies inside it, for shorter messages.
 func relativeToCurrent(_ path: String) -> String {
     let current = FileManager.default.currentDirectoryPath
-    let prefix = current.hasSuffix("/") ? current : current + "/"
-    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    guard path != current, isInside(path, folder: current) else { return path }
+    return String(path.dropFirst(current.count).drop { $0 == "/" })
 }
 
 extension FileReferenceResolver {
@@ -45,7 +45,7 @@ extension FileReferenceResolver {
         var includes = [folder.path]
         for path in importPaths {
             let url = URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL
-            guard url.resolvingSymlinksInPath().path.hasPrefix(root) else {
+            guard isInside(url.resolvingSymlinksInPath().path, folder: root) else {
                 return .escapesRoot(path: relativeToCurrent(url.path), root: relativeToCurrent(root))
             }
             includes.append(url.path)

@@ -35,8 +35,10 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Access log format: text or json (one object per line).")
     var logFormat: String = "text"
 
-    @Flag(help: "Answer CORS preflight requests and allow the requesting origin on every answer.")
-    var cors = false
+    @Option(help: ArgumentHelp(
+        "Answer CORS for these origins (comma-separated, with credentials); * allows any origin without credentials. A bare --cors means *.",
+        valueName: "origins"))
+    var cors: String?
 
     @Option(help: "Seconds a connection may stay open without a request.")
     var idleTimeout: Double = 60
@@ -50,8 +52,11 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (413 above).")
     var maxBody: Int = 16 << 20
 
-    @Option(help: "Serve the admin API on this port of 127.0.0.1 (0 picks a free one); see docs/admin-api.md.")
+    @Option(help: "Serve the admin API on this port (0 picks a free one); see docs/admin-api.md.")
     var adminPort: Int?
+
+    @Option(help: "Address the admin API binds; anything but loopback needs the token (--admin-token-env).")
+    var adminHost: String = "127.0.0.1"
 
     @Option(help: "Environment variable holding a bearer token the admin API requires.")
     var adminTokenEnv: String = "TREATY_ADMIN_TOKEN"
@@ -99,25 +104,30 @@ struct MockCommand: AsyncParsableCommand {
         if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         if maxBody < 0 { throw ValidationError("--max-body must not be negative") }
         if let adminPort, !(0...65535).contains(adminPort) { throw ValidationError("--admin-port must be between 0 and 65535") }
+        if let cors, case .failure(let error) = CORSPolicy.parse(cors) { throw ValidationError(error.message) }
         if !(1...10_000_000).contains(journalSize) { throw ValidationError("--journal-size must be between 1 and 10000000") }
     }
 
     func run() async throws {
         MockServer.useThreads(threads)
         let shutdown = ShutdownSignal()
-        let loaded = try contracts.loadForServing(command: "mock")
-        let bindings = Self.assignPorts(loaded, base: port).map { contract, port in
+        let loaded = try contracts.loadedForServing(command: "mock")
+        let bindings = Self.assignPorts(loaded.contracts, base: port).map { contract, port in
             MockBinding(responder: MockResponder(contract: contract, unmatchedStatus: unmatchedStatus,
                                                  state: MockState(selectedStates: states.isEmpty ? nil : Set(states))),
                         port: port)
         }
         var configuration = MockConfiguration(
-            host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose, cors: cors,
+            host: host, unmatchedStatus: unmatchedStatus, maximumBodyBytes: maxBody, verbose: verbose,
+            cors: cors.flatMap { try? CORSPolicy.parse($0).get() },
             idleTimeout: idleTimeout, requestTimeout: requestTimeout, maximumConnections: maxConnections,
             logFormat: MockConfiguration.LogFormat(rawValue: logFormat) ?? .text)
         configuration.publishURL = publishURL
+        // The generated certificate's private folder goes when the mock does (not on SIGKILL).
+        var certificateFolder: String?
+        defer { if let certificateFolder { try? FileManager.default.removeItem(atPath: certificateFolder) } }
         do {
-            configuration.tls = try tlsSettings()
+            (configuration.tls, certificateFolder) = try tlsSettings()
             let json = configuration.logFormat == .json
             // Event loops hand lines to the writer's thread: a slow standard error never stalls them.
             let writer = LogWriter()
@@ -127,7 +137,9 @@ struct MockCommand: AsyncParsableCommand {
                 writer.log(line.hasPrefix("{") ? line : JSONNode.object([("message", .string(line))]).rendered())
             }
             let token = ProcessInfo.processInfo.environment[adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-            let admin = adminPort.map { AdminSettings(port: $0, token: token, resolver: FileReferenceResolver(root: contracts.root)) }
+            let admin = adminPort.map {
+                AdminSettings(port: $0, host: adminHost, token: token, resolver: FileReferenceResolver(root: contracts.root))
+            }
             let neverCalled = try await MockServer.withMockRuntime(
                 bindings, configuration: configuration, admin: admin, journalSize: journalSize, log: log
             ) { runtime in
@@ -135,7 +147,7 @@ struct MockCommand: AsyncParsableCommand {
                 if let url = runtime.adminURL {
                     Terminal.out("admin API: \(url)" + (token == nil ? "" : " (bearer token from $\(adminTokenEnv))"))
                 }
-                let watcher = watch ? ContractWatcher(options: contracts, unmatchedStatus: unmatchedStatus) : nil
+                let watcher = watch ? ContractWatcher(options: contracts, unmatchedStatus: unmatchedStatus, sources: loaded.sources) : nil
                 let watching = watcher.map { w in Task { await w.run(runtime) } }
                 if watch { Terminal.out("watching \(contracts.resolvedPaths().joined(separator: ", ")) for changes") }
                 let signal = await shutdown.wait()
@@ -155,22 +167,62 @@ struct MockCommand: AsyncParsableCommand {
         }
     }
 
-    /// The TLS settings asked for; a generated certificate is written to a temporary file so
-    /// clients can trust it.
-    func tlsSettings() throws -> TLSSettings? {
-        if let tlsCert, let tlsKey { return try TLSSettings.load(certificateFile: tlsCert, keyFile: tlsKey) }
-        guard tlsSelfSigned else { return nil }
+    /// The TLS settings asked for, and the folder made for a generated certificate. The
+    /// certificate is written so clients can trust it, in a new folder only this user can enter
+    /// (mkdtemp: an unpredictable name, mode 0700), so nobody else can plant or swap the file a
+    /// client is told to trust.
+    func tlsSettings() throws -> (TLSSettings?, String?) {
+        if let tlsCert, let tlsKey { return (try TLSSettings.load(certificateFile: tlsCert, keyFile: tlsKey), nil) }
+        guard tlsSelfSigned else { return (nil, nil) }
         let settings = try TLSSettings.selfSigned(names: [host])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("treaty-mock-\(getpid())")
-        let file = directory.appendingPathComponent("certificate.pem")
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(settings.certificatePEM.utf8).write(to: file, options: .atomic)
-            Terminal.out("self-signed certificate: \(file.path) (curl --cacert \(file.path) …)")
-        } catch {
-            Terminal.err("treaty mock: cannot write the self-signed certificate to \(file.path): \(error); clients must skip verification")
+        var template = Array((FileManager.default.temporaryDirectory.path + "/treaty-mock-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            Terminal.err("treaty mock: cannot make a folder for the self-signed certificate in \(FileManager.default.temporaryDirectory.path): "
+                         + "\(String(cString: strerror(errno))); clients must skip verification")
+            return (settings, nil)
         }
-        return settings
+        let folder = String(cString: made)
+        let file = folder + "/certificate.pem"
+        do {
+            try Data(settings.certificatePEM.utf8).write(to: URL(fileURLWithPath: file))
+            Terminal.out("self-signed certificate: \(file) (curl --cacert \(file) …)")
+        } catch {
+            Terminal.err("treaty mock: cannot write the self-signed certificate to \(file): \(error); clients must skip verification")
+        }
+        return (settings, folder)
+    }
+
+    /// `--cors` may stand alone (any origin, as before origins could be listed) or take a list:
+    /// ArgumentParser has no option with an optional value, so the command line is rewritten
+    /// first. The next argument is the list only when it looks like one (`*`, or origins with
+    /// `://`), so `--cors Contracts` still serves the folder `Contracts`.
+    static func expandingBareCORS(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                out += arguments[(index - 1)...]
+                break
+            }
+            guard argument == "--cors" else {
+                out.append(argument)
+                continue
+            }
+            if index < arguments.endIndex, Self.looksLikeOrigins(arguments[index]) {
+                out.append("--cors=" + arguments[index])
+                index += 1
+            } else {
+                out.append("--cors=*")
+            }
+        }
+        return out
+    }
+
+    static func looksLikeOrigins(_ text: String) -> Bool {
+        let entries = text.split(separator: ",")
+        return !entries.isEmpty && entries.allSatisfy { $0.trimmingCharacters(in: .whitespaces) == "*" || $0.contains("://") }
     }
 
     /// Ports per the rules in the discussion above.

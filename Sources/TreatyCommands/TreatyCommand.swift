@@ -18,7 +18,7 @@ public struct TreatyCommand: AsyncParsableCommand {
         // A reader that goes away (a pipe into `head`) gives EPIPE on write, not a signal that kills us.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(MockCommand.expandingBareCORS(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -53,6 +53,11 @@ struct ContractOptions: ParsableArguments {
 
     /// Loads the contracts, prints their diagnostics, and exits 2 when any is an error or none is found.
     func loadForServing(command: String) throws -> [Contract] {
+        try loadedForServing(command: command).contracts
+    }
+
+    /// The same, with what the load found besides the contracts (their sources' hashes).
+    func loadedForServing(command: String) throws -> ContractFiles.Loaded {
         let loaded = ContractFiles(root: root).load(resolvedPaths())
         printDiagnostics(loaded.diagnostics)
         if loaded.diagnostics.containsErrors { throw ExitCode(2) }
@@ -60,7 +65,7 @@ struct ContractOptions: ParsableArguments {
             Terminal.err("treaty \(command): no contracts found in \(resolvedPaths().joined(separator: ", "))")
             throw ExitCode(2)
         }
-        return loaded.contracts
+        return loaded
     }
 }
 

@@ -10,7 +10,8 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Replay contracts against a running provider and report each interaction.",
         discussion: """
-        Exit codes: 0 all passed (or nothing selected), 1 any failed or errored, 2 usage or contract errors.
+        Exit codes: 0 all passed, 1 any failed or errored, or nothing was verified (no interaction selected, \
+        or all skipped) without --allow-empty, 2 usage or contract errors.
         Failures (the provider answered differently) and errors (no answer to judge: connection refused,
         timeout, TLS, reset, malformed answer, state setup failed) are reported apart.
         """
@@ -100,6 +101,9 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Flag(help: "Print only failures, errors and the summary.")
     var quiet = false
+
+    @Flag(help: "Exit 0 when nothing was verified (no interaction selected, or all skipped); without it that is a failure.")
+    var allowEmpty = false
 
     func validate() throws {
         if baseURLs.isEmpty { throw ValidationError("give --base-url URL (or --base-url PROVIDER=URL for each provider)") }
@@ -209,6 +213,14 @@ struct VerifyCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if !report.passed { throw ExitCode(1) }
+        // A run that checked nothing proves nothing: a filter that matches no name, or a provider
+        // whose interactions are all skipped, must not look green in CI (Pact's verifier likewise fails when it finds no pacts).
+        let skipped = report.suites.reduce(0) { $0 + $1.skipped }
+        if report.tests - skipped == 0, !allowEmpty {
+            let why = report.tests == 0 ? "no interaction selected" : "\(plural(report.tests, "interaction")) selected, all skipped"
+            Terminal.err("treaty verify: error: nothing was verified (\(why)); give --allow-empty if that is expected")
+            throw ExitCode(1)
+        }
     }
 
     /// The interactions to verify: by consumer, name, state, earlier failures and shard.

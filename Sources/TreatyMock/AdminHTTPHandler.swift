@@ -8,14 +8,17 @@ import TreatyModel
 /// Where and how the admin API listens.
 public struct AdminSettings: Sendable {
     public var port: Int
+    /// The address to bind: loopback unless asked; any other needs a token.
+    public var host: String
     /// When set, every admin request needs `Authorization: Bearer TOKEN`.
     public var token: String?
     /// Reads the files contracts added through `POST /contracts` refer to (`bodyFile`, protobuf
     /// descriptors), relative to the `file` the request names, inside the mock's root.
     public var resolver: any ReferenceResolver
 
-    public init(port: Int, token: String? = nil, resolver: any ReferenceResolver = NoReferences()) {
+    public init(port: Int, host: String = "127.0.0.1", token: String? = nil, resolver: any ReferenceResolver = NoReferences()) {
         self.port = port
+        self.host = host
         self.token = token
         self.resolver = resolver
     }
@@ -44,6 +47,9 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            if let refusal = runtime.access.refusal(head) {
+                return respond(context, head: head, status: refusal.status, body: Self.json(.object([("error", .string(refusal.message))])))
+            }
             if let pending = routeAsync(head, self.body, on: context.eventLoop) {
                 let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 pending.hop(to: context.eventLoop).whenSuccess { status, node in
@@ -60,6 +66,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
 
     private func respond(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: [UInt8]) {
         var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.count))])
+        if status == .unauthorized { headers.add(name: "WWW-Authenticate", value: "Bearer") }
         if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
@@ -73,7 +80,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
     func routeAsync(_ head: HTTPRequestHead, _ requestBody: [UInt8], on loop: any EventLoop)
         -> EventLoopFuture<(HTTPResponseStatus, JSONNode)>? {
         let request = HTTPRequestData(method: head.method.rawValue, target: head.uri)
-        guard head.method == .POST || head.method == .PUT, request.path == "/contracts", authorized(head) else { return nil }
+        guard head.method == .POST || head.method == .PUT, request.path == "/contracts" else { return nil }
         let query = PercentEncoding.parseQuery(request.query)
         let file = query.first { $0.name == "file" }?.value
         let portText = query.first { $0.name == "port" }?.value
@@ -87,21 +94,14 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         return runtime.putContract(requestBody, file: file, port: port, on: loop)
     }
 
-    func authorized(_ head: HTTPRequestHead) -> Bool {
-        guard let token = runtime.token else { return true }
-        return head.headers.first(name: "Authorization") == "Bearer \(token)"
-    }
-
     /// Admin answers are immediate: at shutdown, close unless a request is half read.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is GracefulShutdown else { return context.fireUserInboundEventTriggered(event) }
         if head == nil { context.close(promise: nil) }
     }
 
+    /// Answers a request `AdminAccess` let through.
     func route(_ head: HTTPRequestHead, _ requestBody: [UInt8] = []) -> (HTTPResponseStatus, [UInt8]) {
-        if !authorized(head) {
-            return (.unauthorized, Self.json(.object([("error", .string("the admin API needs Authorization: Bearer <token>"))])))
-        }
         let request = HTTPRequestData(method: head.method.rawValue, target: head.uri)
         let query = PercentEncoding.parseQuery(request.query)
         let limit = query.first { $0.name == "limit" }.flatMap { Int($0.value) } ?? 100
@@ -169,7 +169,7 @@ struct AdminView: Sendable {
     let journal: MockJournal
     let callbacks: CallbackDispatcher
     let hub: MessageHub
-    let token: String?
+    let access: AdminAccess
     var resolver: any ReferenceResolver = NoReferences()
     /// The webhook for published messages when a publish names none (`--publish-url`).
     var publishURL: String? = nil

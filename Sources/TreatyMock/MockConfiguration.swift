@@ -8,8 +8,11 @@ public struct MockConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// Log every request, not just unmatched ones.
     public var verbose: Bool
-    /// Answer CORS preflight requests and add `Access-Control-Allow-Origin` to answers.
-    public var cors: Bool
+    /// Which origins may read answers: CORS preflights are answered and allowed origins get
+    /// `Access-Control-Allow-Origin`; nil for no CORS at all.
+    public var corsPolicy: CORSPolicy?
+    /// Whether CORS applies at all.
+    public var cors: Bool { corsPolicy != nil }
     /// Seconds a connection may stay open without a request before it is closed.
     public var idleTimeout: Double
     /// Seconds a request may take to arrive, from its first byte to its end (slow-loris defence); 408 after.
@@ -29,7 +32,7 @@ public struct MockConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", unmatchedStatus: Int = 404, maximumBodyBytes: Int = 16 << 20, verbose: Bool = false,
-        cors: Bool = false, idleTimeout: Double = 60, requestTimeout: Double = 10, maximumConnections: Int = 4096,
+        cors: CORSPolicy? = nil, idleTimeout: Double = 60, requestTimeout: Double = 10, maximumConnections: Int = 4096,
         logFormat: LogFormat = .text, tls: TLSSettings? = nil
     ) {
         self.tls = tls
@@ -37,7 +40,7 @@ public struct MockConfiguration: Sendable {
         self.unmatchedStatus = unmatchedStatus
         self.maximumBodyBytes = maximumBodyBytes
         self.verbose = verbose
-        self.cors = cors
+        self.corsPolicy = cors
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
         self.maximumConnections = maximumConnections

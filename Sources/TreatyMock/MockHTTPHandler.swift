@@ -464,7 +464,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var url = ""
         if let address = context.channel.localAddress, let port = address.port {
             let host = address.ipAddress ?? configuration.host
-            url = "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+            // The scheme the port speaks: a mockServerURL generator under --tls-* names https.
+            url = (configuration.tls == nil ? "http://" : "https://") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
         }
         cachedBaseURL = url
         return url
@@ -596,11 +597,18 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
     }
 
-    /// CORS: a preflight gets 204 with what it asked for; other answers to a request with an Origin
-    /// get `Access-Control-Allow-Origin` (and credentials) for that origin.
+    /// CORS: a preflight from an origin `--cors` allows gets 204 with what it asked for, from
+    /// another 403; other answers to a request with an Origin get the policy's headers.
     private func preflight(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) -> Bool {
-        guard configuration.cors, head.method == .OPTIONS, let method = head.headers.first(name: "Access-Control-Request-Method") else {
+        guard let policy = configuration.corsPolicy, head.method == .OPTIONS,
+              let method = head.headers.first(name: "Access-Control-Request-Method") else {
             return false
+        }
+        if let origin = head.headers.first(name: "Origin"), !policy.allows(origin) {
+            log("CORS preflight from \(origin) refused: not among the --cors origins")
+            write(context, status: 403, headers: [(name: "Content-Type", value: "text/plain")] + policy.headers(origin: origin),
+                  body: Array("origin \(origin) is not allowed by --cors\n".utf8), head: head, keepAlive: Self.keepsAlive(head))
+            return true
         }
         var headers: [(name: String, value: String)] = corsHeaders(head)
         headers.append(("Access-Control-Allow-Methods", method + ", GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD"))
@@ -613,8 +621,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func corsHeaders(_ head: HTTPRequestHead) -> [(name: String, value: String)] {
-        guard let origin = head.headers.first(name: "Origin") else { return [("Access-Control-Allow-Origin", "*")] }
-        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
+        configuration.corsPolicy?.headers(origin: head.headers.first(name: "Origin")) ?? []
     }
 
     /// Writes an answer built once: no copy of the body, no header building unless the

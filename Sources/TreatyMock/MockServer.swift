@@ -80,7 +80,8 @@ public enum MockServer {
                 return place
             }
         }
-        var view = AdminView(table: table, journal: journal, callbacks: dispatcher, hub: hub, token: admin?.token,
+        var view = AdminView(table: table, journal: journal, callbacks: dispatcher, hub: hub,
+                             access: AdminAccess(host: admin?.host ?? "127.0.0.1", token: admin?.token),
                              install: { contract, port in
                                  log("admin API: serving \(contract.file) on a new port")
                                  return serve(ResponderBox(MockResponder(contract: contract, unmatchedStatus: unmatchedStatus)), port)
@@ -95,7 +96,8 @@ public enum MockServer {
             if let admin {
                 let listener = try await bindAdmin(admin, view: view, connections: connections)
                 adminListener = listener
-                adminURL = "http://127.0.0.1:\(listener.localAddress?.port ?? admin.port)"
+                let host = admin.host.contains(":") && !admin.host.hasPrefix("[") ? "[\(admin.host)]" : admin.host
+                adminURL = "http://\(host):\(listener.localAddress?.port ?? admin.port)"
             }
         } catch {
             await close(table.listeners + [adminListener].compactMap { $0 }, connections)
@@ -113,8 +115,13 @@ public enum MockServer {
         }
     }
 
-    /// The admin API listens on loopback only, whatever `--host` says.
+    /// The admin API listens on its own host (loopback unless asked), whatever `--host` says; beyond
+    /// loopback only with a token, since anyone who reaches it can change what the mock serves.
     static func bindAdmin(_ admin: AdminSettings, view: AdminView, connections: ConnectionRegistry) async throws -> any Channel {
+        if admin.token == nil, !AdminAccess.isLoopback(bindHost: admin.host) {
+            throw TreatyError(code: .usage, message: "the admin API listens on \(admin.host), beyond loopback, only with a token",
+                              cause: "set TREATY_ADMIN_TOKEN (or the variable --admin-token-env names), or keep --admin-host 127.0.0.1")
+        }
         do {
             return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -125,9 +132,9 @@ public enum MockServer {
                         try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(runtime: view))
                     }
                 }
-                .bind(host: "127.0.0.1", port: admin.port).get()
+                .bind(host: admin.host, port: admin.port).get()
         } catch {
-            throw TreatyError(code: .server, message: "cannot listen on 127.0.0.1:\(admin.port) for the admin API",
+            throw TreatyError(code: .server, message: "cannot listen on \(admin.host):\(admin.port) for the admin API",
                               cause: "\(error); pick another with --admin-port")
         }
     }

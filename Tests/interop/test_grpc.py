@@ -366,14 +366,14 @@ def test_a_grpc_contract_added_through_the_admin_api():
     running = start_mock("Contracts/web-shop--orders.json", "--port", "0", "--admin-port", "0")
     try:
         body = open(INVENTORY, "rb").read()
-        added = requests.post(f"{running.admin}/contracts", params={"file": INVENTORY, "port": "0"}, data=body, timeout=5)
+        added = requests.post(f"{running.admin}/contracts", params={"file": INVENTORY, "port": "0"}, data=body, headers={"Content-Type": "application/json"}, timeout=5)
         assert added.status_code in (200, 201), added.text
         url = added.json()["url"]
         with grpc.insecure_channel(url.removeprefix("http://")) as channel:
             get = stub(channel, "GetStock", "unary", "StockRequest", "Stock")
             assert get(M["StockRequest"](sku="ABC-1"), metadata=[("x-shop-id", "web-shop")], timeout=5).available == 12
         # A file outside the root is refused, and says so.
-        outside = requests.post(f"{running.admin}/contracts", params={"file": "/tmp/x.json", "port": "0"}, data=body, timeout=5)
+        outside = requests.post(f"{running.admin}/contracts", params={"file": "/tmp/x.json", "port": "0"}, data=body, headers={"Content-Type": "application/json"}, timeout=5)
         assert outside.status_code == 400 and "outside the contract root" in outside.text
     finally:
         running.stop()

@@ -36,7 +36,7 @@ def test_a_long_poll_client_against_the_mock():
             w.start()
         time.sleep(0.3)
         assert requests.get(f"{admin}/triggers", timeout=5).json() == {"held": {"trigger:courier-scan": 2}}
-        assert requests.post(f"{admin}/triggers/courier-scan", timeout=5).json() == {"trigger": "courier-scan", "released": 2}
+        assert requests.post(f"{admin}/triggers/courier-scan", headers={"Content-Type": "application/json"}, timeout=5).json() == {"trigger": "courier-scan", "released": 2}
         for w in waiters:
             w.join(timeout=10)
         assert [a.json() for a, _ in answers] == [{"order": 42, "scan": "hub Leipzig"}] * 2

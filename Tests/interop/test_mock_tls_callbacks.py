@@ -175,7 +175,7 @@ def test_callbacks_reach_a_real_receiver_and_failures_show_in_the_admin_api():
         assert all(d["interaction"] == "start a payment" and d["callback"] == "payment settled" for d in report["deliveries"])
         contracts = requests.get(f"{admin}/contracts", timeout=5).json()
         assert contracts[0]["interactions"][0]["callbacks"] == 1
-        assert requests.post(f"{admin}/reset", timeout=5).status_code == 200
+        assert requests.post(f"{admin}/reset", headers={"Content-Type": "application/json"}, timeout=5).status_code == 200
         assert requests.get(f"{admin}/callbacks", timeout=5).json()["deliveries"] == []
     finally:
         assert running.stop() == 0
@@ -214,7 +214,8 @@ def test_admin_api_adds_and_replaces_contracts_at_run_time():
         assert expectations["neverCalled"] == []
 
         # A contract that does not load changes nothing and says where it is wrong.
-        broken = requests.post(f"{admin}/contracts", data=b'{"treaty": 1,\n "consumer": 5}', timeout=5)
+        broken = requests.post(f"{admin}/contracts", data=b'{"treaty": 1,\n "consumer": 5}',
+                               headers={"Content-Type": "application/json"}, timeout=5)
         assert broken.status_code == 400
         assert any(":2:14: error:" in d and "consumer" in d for d in broken.json()["diagnostics"]), broken.text
         taken = requests.post(f"{admin}/contracts", params={"port": str(host_port(base)[1])},

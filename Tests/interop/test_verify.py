@@ -97,3 +97,28 @@ def test_exit_codes_for_usage_and_contract_errors(tmp_path):
     lint = run_treaty("lint", "Fixtures/broken-contracts", "--root", "Fixtures/broken-contracts")
     assert lint.returncode == 1
     assert lint.stdout.endswith("19 contracts checked: 37 errors, 7 warnings\n")
+
+
+def test_a_run_that_verified_nothing_is_not_green(tmp_path):
+    """A filter that matches nothing, or a run whose every interaction is skipped, fails unless --allow-empty."""
+    nothing = run_treaty("verify", ORDERS, "--base-url", "http://127.0.0.1:9", "--interaction", "no such interaction",
+                         "--junit", str(tmp_path / "empty.xml"))
+    assert nothing.returncode == 1, nothing.stdout + nothing.stderr
+    assert "nothing was verified (no interaction selected); give --allow-empty" in nothing.stderr
+    assert (tmp_path / "empty.xml").exists()  # the reports are still written
+    allowed = run_treaty("verify", ORDERS, "--base-url", "http://127.0.0.1:9", "--interaction", "no such interaction", "--allow-empty")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+    # Only a message interaction, and no --message-url: it is skipped, so nothing was verified.
+    notifications = "Contracts/web-shop--notifications.json"
+    skipped = run_treaty("verify", notifications, "--base-url", "http://127.0.0.1:9", "--interaction", "order shipped message")
+    assert skipped.returncode == 1 and "SKIP" in skipped.stdout
+    assert "nothing was verified (1 interaction selected, all skipped)" in skipped.stderr
+    assert run_treaty("verify", notifications, "--base-url", "http://127.0.0.1:9", "--interaction", "order shipped message",
+                      "--allow-empty").returncode == 0
+
+    # One interaction verified is enough, even with others skipped.
+    with Provider(create_app()) as provider:
+        some = run_treaty("verify", ORDERS, "--base-url", provider.url, "--state-url", f"{provider.url}/_treaty/state",
+                          "--interaction", "get an existing order")
+    assert some.returncode == 0 and "nothing was verified" not in some.stderr

@@ -227,7 +227,7 @@ def test_selection_by_name_state_consumer_and_shards(tmp_path):
 
         assert names("--interaction", "item 7", "--interaction", "^item 2\\d$") == ["item 7"] + [f"item {i}" for i in range(20, 30)]
         assert names("--state", "ready") == ["with state"]
-        assert names("--consumer", "someone else") == []
+        assert names("--consumer", "someone else", "--allow-empty") == []
         shards = [names("--shard", f"{i}/3", "--concurrency", "8") for i in (1, 2, 3)]
         everything = [n for shard in shards for n in shard]
         assert sorted(everything) == sorted(i["name"] for i in interactions) and len(everything) == len(set(everything))
