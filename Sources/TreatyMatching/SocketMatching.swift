@@ -41,20 +41,54 @@ public enum SocketMatching {
     }
 
     /// The bytes a UDP response must repeat from the request (`echo`), checked beside its payload.
-    public static func matchEcho(request: [UInt8], response: [UInt8], count: Int, at path: String) -> [Mismatch] {
-        guard count > 0 else { return [] }
-        let expected = Array(request.prefix(count)), actual = Array(response.prefix(count))
-        guard expected != actual else { return [] }
-        return [Mismatch(path: path, expected: "hex " + SocketText.hex(expected), actual: "hex " + SocketText.hex(actual), rule: "echo",
-                         message: "the first \(count) bytes must repeat the request's (hex \(SocketText.hex(expected))), got hex \(SocketText.hex(actual))")]
+    /// A range that runs to the end of the request moves the ranges after it by the difference
+    /// between the request's length there and the example's.
+    public static func matchEcho(request: [UInt8], response: [UInt8], ranges: [EchoRange], at path: String) -> [Mismatch] {
+        var shift = 0, mismatches: [Mismatch] = []
+        for range in ranges {
+            let source = range.slice(of: request)
+            let start = min(range.offset + shift, response.count)
+            let expected = Array(request[source]), actual = Array(response[start..<min(start + source.count, response.count)])
+            shift += source.count - range.length
+            guard expected != actual else { continue }
+            let what = range.offset == 0 && !range.toEnd ? "the first \(expected.count) bytes" : "the \(expected.count) bytes from offset \(range.offset)"
+            mismatches.append(Mismatch(path: path, expected: "hex " + SocketText.hex(expected), actual: "hex " + SocketText.hex(actual), rule: "echo",
+                                       message: "\(what) must repeat the request's (hex \(SocketText.hex(expected))), got "
+                                           + (actual.isEmpty ? "none (the response has \(response.count) bytes)" : "hex \(SocketText.hex(actual))")
+                                           + Self.firstDifference(expected, actual, offset: range.offset)))
+        }
+        return mismatches
     }
 
-    /// A message a UDP mock sends: the payload's example with the request's first `echo` bytes.
-    public static func answer(_ payload: SocketPayload, request: [UInt8], echo: Int) -> [UInt8] {
-        var bytes = payload.exampleBytes
-        let n = min(echo, request.count, bytes.count)
-        if n > 0 { bytes.replaceSubrange(0..<n, with: request[0..<n]) }
-        return bytes
+    /// ", first at offset N" when two byte runs of the same length differ somewhere inside.
+    private static func firstDifference(_ expected: [UInt8], _ actual: [UInt8], offset: Int) -> String {
+        guard expected.count == actual.count, expected.count > 1, let i = expected.indices.first(where: { expected[$0] != actual[$0] }) else { return "" }
+        return ", first at offset \(offset + i)"
+    }
+
+    /// A response's payload for judging beside `matchEcho`: the bytes the echo ranges cover stand
+    /// for any (a mask of 0 there), since the echo check judges them against the request.
+    public static func withoutEcho(_ payload: SocketPayload, _ ranges: [EchoRange]) -> SocketPayload {
+        guard !ranges.isEmpty, case .bytes(let bytes, let prefix, let mask) = payload else { return payload }
+        var m = mask ?? [UInt8](repeating: 0xFF, count: bytes.count)
+        for range in ranges {
+            for k in range.offset..<min(range.offset + range.length, m.count) { m[k] = 0 }
+        }
+        return .bytes(bytes, prefix: prefix, mask: m)
+    }
+
+    /// A datagram a UDP mock sends: the payload's example with the echo ranges taken from the
+    /// request (a range to the end of the request puts all of it in, however long).
+    public static func answer(_ payload: SocketPayload, request: [UInt8], echo ranges: [EchoRange]) -> [UInt8] {
+        let example = payload.exampleBytes
+        guard !ranges.isEmpty else { return example }
+        var bytes: [UInt8] = [], position = 0
+        for range in ranges where range.offset >= position && range.offset <= example.count {
+            bytes += example[position..<range.offset]
+            bytes += request[range.slice(of: request)]
+            position = min(range.offset + range.length, example.count)
+        }
+        return bytes + example[position...]
     }
 }
 

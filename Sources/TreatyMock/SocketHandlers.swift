@@ -298,7 +298,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
 
 /// Answers a contract's `udp` interactions on a datagram channel: a datagram picks the first
 /// interaction whose request it matches, and each response goes back to its sender (with the
-/// request's first `echo` bytes). A datagram that matches nothing is logged and not answered.
+/// request's `echo` bytes in their places). A datagram that matches nothing is logged and not answered.
 final class UDPResponder: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -340,7 +340,7 @@ final class UDPResponder: ChannelInboundHandler {
             }
             if verbose { log("udp \(SocketText.preview(request, limit: 60)) from \(sender) → \"\(exchange.name)\"") }
             for response in exchange.udp.responses {
-                let bytes = SocketMatching.answer(response, request: request, echo: exchange.udp.echoBytes)
+                let bytes = SocketMatching.answer(response, request: request, echo: exchange.udp.echo)
                 var buffer = context.channel.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
                 context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)

@@ -228,14 +228,9 @@ final class UDPClient {
         }
         for (i, (payload, answer)) in zip(udp.responses, answers).enumerated() {
             let path = "$.responses[\(i)]"
-            mismatches += SocketMatching.matchEcho(request: request, response: answer, count: udp.echoBytes, at: path)
+            mismatches += SocketMatching.matchEcho(request: request, response: answer, ranges: udp.echo, at: path)
             // The echoed bytes are checked above; the payload's own bytes there stand for any.
-            var expected = payload
-            if udp.echoBytes > 0, case .bytes(let bytes, let prefix, let mask) = payload {
-                var m = mask ?? [UInt8](repeating: 0xFF, count: bytes.count)
-                for k in 0..<min(udp.echoBytes, m.count) { m[k] = 0 }
-                expected = .bytes(bytes, prefix: prefix, mask: m)
-            }
+            let expected = SocketMatching.withoutEcho(payload, udp.echo)
             mismatches += SocketMatching.match(expected, answer, at: path)
         }
         return .success(mismatches)

@@ -47,8 +47,53 @@ import TreatyMatching
         #expect(SocketMatching.match(.bytes([0x12, 0x34, 0x01], prefix: false, mask: [0, 0, 0xFF]), [0xAB, 0xCD, 0x01], at: "$").isEmpty)
         let masked = SocketMatching.match(.bytes([0x12, 0x34, 0x01], prefix: false, mask: [0, 0, 0xFF]), [0xAB, 0xCD, 0x02], at: "$")
         #expect(masked.first?.message.hasPrefix("bytes differ at offset 2: expected 01, got 02") == true)
-        #expect(SocketMatching.matchEcho(request: [1, 2, 3], response: [1, 9, 3], count: 2, at: "$").first?.rule == "echo")
-        #expect(SocketMatching.answer(.bytes([0, 0, 7], prefix: false, mask: nil), request: [5, 6, 1], echo: 2) == [5, 6, 7])
+        #expect(SocketMatching.matchEcho(request: [1, 2, 3], response: [1, 9, 3], ranges: [EchoRange(offset: 0, length: 2)], at: "$").first?.rule == "echo")
+        #expect(SocketMatching.answer(.bytes([0, 0, 7], prefix: false, mask: nil), request: [5, 6, 1], echo: [EchoRange(offset: 0, length: 2)]) == [5, 6, 7])
+    }
+
+    /// A DNS-style answer repeats the id (bytes 0–1) and the question (offset 12 to the end of the
+    /// query) but not the flags between them: a resolver that randomises letter case (DNS 0x20)
+    /// gets its own spelling back.
+    @Test func echoRangesCopyTheQuestionButNotTheFlags() {
+        let ranges = [EchoRange(offset: 0, length: 2), EchoRange(offset: 12, length: 6, toEnd: true)]
+        let example: [UInt8] = [0, 0, 0x81, 0x80] + [UInt8](repeating: 0, count: 8) + [3] + Array("abc".utf8) + [0, 1] + [0xC0, 0x0C]
+        let query: [UInt8] = [0xBE, 0xEF, 0x01, 0x00] + [UInt8](repeating: 0, count: 8) + [3] + Array("aBc".utf8) + [0, 1]
+        let answer = SocketMatching.answer(.bytes(example, prefix: false, mask: nil), request: query, echo: ranges)
+        #expect(answer == [0xBE, 0xEF, 0x81, 0x80] + [UInt8](repeating: 0, count: 8) + [3] + Array("aBc".utf8) + [0, 1] + [0xC0, 0x0C])
+        #expect(SocketMatching.matchEcho(request: query, response: answer, ranges: ranges, at: "$").isEmpty)
+        // A longer question (to the end of the request) moves what follows it.
+        let longer: [UInt8] = [0xBE, 0xEF, 0x01, 0x00] + [UInt8](repeating: 0, count: 8) + [4] + Array("aBcD".utf8) + [0, 1]
+        let grown = SocketMatching.answer(.bytes(example, prefix: false, mask: nil), request: longer, echo: ranges)
+        #expect(grown.count == example.count + 1 && grown.suffix(2) == [0xC0, 0x0C])
+        #expect(SocketMatching.matchEcho(request: longer, response: grown, ranges: ranges, at: "$").isEmpty)
+        // A server that lowercases the question fails the echo, naming where.
+        var lowered = answer
+        lowered[14] = UInt8(ascii: "b")
+        let mismatch = SocketMatching.matchEcho(request: query, response: lowered, ranges: ranges, at: "$.responses[0]")
+        #expect(mismatch.map(\.message) == ["the 6 bytes from offset 12 must repeat the request's (hex 036142630001), got hex 036162630001, first at offset 14"])
+        // The payload's own comparison leaves the echoed bytes to the echo check.
+        #expect(SocketMatching.match(SocketMatching.withoutEcho(.bytes(example, prefix: false, mask: nil), ranges), lowered, at: "$").isEmpty)
+        #expect(!SocketMatching.match(SocketMatching.withoutEcho(.bytes(example, prefix: false, mask: nil), ranges), lowered.map { $0 == 0x80 ? 0x83 : $0 }, at: "$").isEmpty)
+    }
+
+    @Test func echoRangesAreReadAndChecked() throws {
+        func udp(_ echo: String) -> ContractLoader.Result {
+            load(#"{"name": "a", "udp": {"request": {"hex": "0102 0304 0506"}, "response": {"hex": "0000 8180 0000 0000"}, "echo": \#(echo)}}"#)
+        }
+        let ranges = try #require(udp(#"[{"from": 4, "to": "end"}, {"from": 0, "length": 2}]"#).contract?.interactions[0].udp?.echo)
+        #expect(ranges == [EchoRange(offset: 0, length: 2), EchoRange(offset: 4, length: 2, toEnd: true)])
+        #expect(try #require(udp(#"{"from": 2, "to": 4}"#).contract?.interactions[0].udp?.echo) == [EchoRange(offset: 2, length: 2)])
+        #expect(try #require(udp("0").contract?.interactions[0].udp?.echo).isEmpty)
+        #expect(errors(udp(#"{"from": 4, "length": 3}"#)) == ["/interactions/0/udp/echo: \"echo\" copies 3 bytes from offset 4 of the request, which has 6"])
+        #expect(errors(udp(#"{"from": 6, "to": "end"}"#)) == ["/interactions/0/udp/echo/from: \"echo\" starts at offset 6, past the end of the request (6 bytes)"])
+        #expect(errors(udp(#"[{"from": 0, "length": 4}, {"from": 2, "length": 2}]"#))
+                == ["/interactions/0/udp/echo/1: \"echo\" ranges overlap: 4 bytes and 2 bytes from offset 2"])
+        #expect(errors(udp(#"{"from": 3, "to": 2}"#)).first?.contains("\"to\" (2) must be past \"from\" (3)") == true)
+        #expect(errors(udp(#"{"from": 1}"#)).first?.contains("give \"to\" or \"length\"") == true)
+        #expect(errors(udp(#"{"from": 1, "to": 3, "length": 2}"#)).first?.contains("not both") == true)
+        #expect(errors(udp(#""all""#)).first?.contains("\"echo\" is a number of leading bytes") == true)
+        let short = load(#"{"name": "a", "udp": {"request": {"hex": "0102 0304 0506"}, "response": {"hex": "0000"}, "echo": {"from": 4, "to": "end"}}}"#)
+        #expect(errors(short) == ["/interactions/0/udp/response: \"echo\" copies the bytes from offset 4 to the end (2 in the example) into a response of 2"])
     }
 
     func load(_ interactions: String) -> ContractLoader.Result {
@@ -69,7 +114,7 @@ import TreatyMatching
         #expect(tcp.conversation[0].payload.exampleBytes == Array("PING".utf8))  // the final delimiter is the sender's
         #expect(tcp.conversation[1].withinMilliseconds == 1000)
         let udp = try #require(contract.interactions[1].udp)
-        #expect(udp.responses[0].exampleBytes == [0x12, 0x34, 0x81] && udp.timeoutMilliseconds == 200 && udp.retries == 1 && udp.echoBytes == 2)
+        #expect(udp.responses[0].exampleBytes == [0x12, 0x34, 0x81] && udp.timeoutMilliseconds == 200 && udp.retries == 1 && udp.echo == [EchoRange(offset: 0, length: 2)])
     }
 
     @Test func badRawContractsAreLocated() {

@@ -333,3 +333,105 @@ def test_a_greeting_opens_every_connection(tmp_path):
         server.server_close()
     assert real.returncode == 0 and "2 passed" in real.stdout, real.stdout
     assert "the greeting came" in real.stdout
+
+
+# --- Echoed ranges: a DNS question repeated byte for byte (DNS 0x20) --------------------------------
+
+def mixed_case(name: str, rng: random.Random) -> str:
+    return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in name)
+
+
+def question(name: str) -> bytes:
+    return b"".join(bytes([len(part)]) + part.encode() for part in name.split(".")) + b"\x00\x00\x01\x00\x01"
+
+
+def letters_mask(name: str) -> bytes:
+    """ff for every byte of the question but df on letters: the 0x20 bit (ASCII case) may differ."""
+    mask = bytearray(b"\xff")
+    for part in name.split("."):
+        mask += b"".join(b"\xdf" if c.isalpha() else b"\xff" for c in part) + b"\xff"
+    return bytes(mask[:-1]) + b"\xff" * 5
+
+
+def dns_0x20_contract(name: str) -> dict:
+    header = bytes.fromhex("1234 0100 0001 0000 0000 0000")
+    request = header + question(name)
+    mask = bytes.fromhex("0000 ffff ffff ffff ffff ffff") + letters_mask(name)
+    assert len(mask) == len(request)
+    response = bytes.fromhex("1234 8180 0001 0001 0000 0000") + question(name) + bytes.fromhex("c00c 0001 0001 0000 012c 0004 0a00 002a")
+    return {"treaty": 1, "consumer": "web-shop", "provider": "resolver", "interactions": [
+        {"name": "resolve shop.example, any letter case", "udp": {
+            "request": {"hex": request.hex(), "mask": mask.hex()}, "response": {"hex": response.hex()},
+            "echo": [{"from": 0, "length": 2}, {"from": 12, "to": "end"}], "timeout": "300ms", "retries": 1}}]}
+
+
+def test_the_mock_repeats_a_randomised_question_but_not_the_flags(tmp_path):
+    import json
+    contract = tmp_path / "resolver.json"
+    contract.write_text(json.dumps(dns_0x20_contract("shop.example")))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    rng = random.Random(20)
+    try:
+        address = host_port(running.urls["resolver"])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(2)
+            spellings = set()
+            for ident in (0xBEEF, 0x0102, 0x7F00, 0x0001, 0xFFFF):
+                name = mixed_case("shop.example", rng)
+                spellings.add(name)
+                query = dns_query(name, ident)
+                s.sendto(query, address)
+                answer, _ = s.recvfrom(512)
+                assert answer[:2] == query[:2]                       # the id
+                assert answer[2:4] == b"\x81\x80"                    # the contract's flags, not the query's 0100
+                assert answer[12:12 + len(question(name))] == query[12:]  # the question as the resolver spelled it
+                assert answer[-4:] == bytes([10, 0, 0, 42]) and len(answer) == len(query) + 16
+            assert len(spellings) > 1
+            # Another name (letters differ beyond case) matches nothing and is not answered.
+            s.sendto(dns_query("shoq.example", 9), address)
+            with pytest.raises(socket.timeout):
+                s.recvfrom(512)
+    finally:
+        running.stop()
+
+
+class CaseDNS(socketserver.BaseRequestHandler):
+    """A resolver's server side: "ok" copies the question as asked; "lowercase" writes the name in
+    lower case (breaks DNS 0x20); "copy-flags" repeats the query's flags instead of setting its own."""
+    mode = "ok"
+
+    def handle(self):
+        data, sock = self.request
+        asked = data[12:]
+        flags = data[2:4] if self.mode == "copy-flags" else b"\x81\x80"
+        repeated = asked.lower() if self.mode == "lowercase" else asked
+        answer = data[:2] + flags + b"\x00\x01\x00\x01\x00\x00\x00\x00" + repeated + bytes.fromhex("c00c 0001 0001 0000 012c 0004 0a00 002a")
+        sock.sendto(answer, self.client_address)
+
+
+@pytest.mark.parametrize("mode, code, fragment", [
+    ("ok", 0, "1 passed"),
+    ("lowercase", 1, "the 18 bytes from offset 12 must repeat the request's (hex 0453684f50074578416d506c450000010001), "
+                     "got hex 0473686f70076578616d706c650000010001, first at offset 13"),
+    ("copy-flags", 1, "bytes differ at offset 2: expected 81, got 01"),
+])
+def test_verify_judges_the_echoed_question(tmp_path, mode, code, fragment):
+    import json
+    contract = tmp_path / "resolver.json"
+    contract.write_text(json.dumps(dns_0x20_contract("ShOP.ExAmPlE")))
+    server = socketserver.ThreadingUDPServer(("127.0.0.1", 0), type("Handler", (CaseDNS,), {"mode": mode}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_treaty("verify", str(contract), "--base-url", f"udp://127.0.0.1:{server.server_address[1]}", timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == code, result.stdout + result.stderr
+    assert fragment in result.stdout, result.stdout
+    # And the mock, verified with the same contract, repeats it right.
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    try:
+        against_mock = run_treaty("verify", str(contract), "--base-url", running.urls["resolver"])
+    finally:
+        running.stop()
+    assert against_mock.returncode == 0, against_mock.stdout

@@ -245,6 +245,12 @@ KNOWN_BAD = [
      "/interactions/0/tcp/conversation/0/client"),
     ("udp without a request", with_(["interactions", 0], {"name": "u", "udp": {"response": "x"}}), "/interactions/0/udp"),
     ("udp retries 50", with_(["interactions", 0], {"name": "u", "udp": {"request": "x", "retries": 50}}), "/interactions/0/udp/retries"),
+    ("udp echo range with both to and length", with_(["interactions", 0], {"name": "u", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0102 0304"}, "echo": {"from": 0, "to": 2, "length": 2}}}), "/interactions/0/udp/echo"),
+    ("udp echo range to \"start\"", with_(["interactions", 0], {"name": "u", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0102 0304"}, "echo": {"from": 0, "to": "start"}}}), "/interactions/0/udp/echo"),
+    ("udp echo as an empty list", with_(["interactions", 0], {"name": "u", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0102 0304"}, "echo": []}}), "/interactions/0/udp/echo"),
     ("blank interaction name", with_(["interactions", 0, "name"], "  "), I0 + "/name"),
     ("interaction without a kind", with_(["interactions", 0, "http"], None), I0),
     ("interaction with two kinds", with_(["interactions", 0, "sse"], {}), I0),
@@ -527,6 +533,12 @@ KNOWN_GOOD = [
     ("udp exchange with echo, timeout, retries and several responses",
      with_(["interactions", 0], {"name": "dns", "udp": {"request": {"hex": "1234 0100", "mask": "0000 ffff"},
                                                         "responses": [{"hex": "1234 8180"}, {"base64": "EjQA"}], "echo": 2, "timeout": "200ms", "retries": 1}})),
+    ("udp exchange echoing the id and the question (DNS 0x20) but not the flags",
+     with_(["interactions", 0], {"name": "dns", "udp": {"request": {"hex": "1234 0100 0001 0000 0000 0000 0161 0000 0100 01"},
+                                                        "response": {"hex": "1234 8180 0001 0000 0000 0000 0161 0000 0100 01"},
+                                                        "echo": [{"from": 0, "length": 2}, {"from": 12, "to": "end"}]}})),
+    ("udp exchange echoing a range with an end offset", with_(["interactions", 0], {"name": "r", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0000 0000"}, "echo": {"from": 1, "to": 3}}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},

@@ -108,16 +108,46 @@ public struct UDPInteraction: Sendable {
     public var timeoutMilliseconds: Int
     /// How many times the verifier sends again when nothing came.
     public var retries: Int
-    /// The first N bytes of every response repeat the request's (DNS-style transaction ids): the
-    /// mock copies them, the verifier checks them.
-    public var echoBytes: Int
+    /// Byte ranges every response repeats from the request (`echo`: a DNS transaction id, a
+    /// question section), by offset, not overlapping: the mock copies them, the verifier checks them.
+    public var echo: [EchoRange]
 
-    public init(request: SocketPayload, responses: [SocketPayload], timeoutMilliseconds: Int = 1000, retries: Int = 2, echoBytes: Int = 0) {
+    public init(request: SocketPayload, responses: [SocketPayload], timeoutMilliseconds: Int = 1000, retries: Int = 2, echo: [EchoRange] = []) {
         self.request = request
         self.responses = responses
         self.timeoutMilliseconds = timeoutMilliseconds
         self.retries = retries
-        self.echoBytes = echoBytes
+        self.echo = echo
+    }
+}
+
+/// Bytes of a UDP response that repeat the request's, at the same offset: `"echo": 2` (the first
+/// two), `{"from": 12, "length": 18}`, `{"from": 12, "to": "end"}` (to the end of the request).
+public struct EchoRange: Sendable, Equatable {
+    /// Where the bytes start, in the request and in the response.
+    public var offset: Int
+    /// How many bytes the contract's request example has there (and its responses hold in their place).
+    public var length: Int
+    /// The range runs to the end of the request, however long the one received is; the response
+    /// then grows or shrinks by the difference.
+    public var toEnd: Bool
+
+    public init(offset: Int, length: Int, toEnd: Bool = false) {
+        self.offset = offset
+        self.length = length
+        self.toEnd = toEnd
+    }
+
+    /// The bytes of `request` this range takes (clamped to the request).
+    public func slice(of request: [UInt8]) -> Range<Int> {
+        let start = min(offset, request.count)
+        return start..<(toEnd ? request.count : min(offset + length, request.count))
+    }
+
+    /// "2 bytes", "18 bytes from offset 12", "the bytes from offset 12 to the end (18 in the example)".
+    public var summary: String {
+        if toEnd { return "the bytes from offset \(offset) to the end (\(length) in the example)" }
+        return offset == 0 ? "\(length) bytes" : "\(length) bytes from offset \(offset)"
     }
 }
 
