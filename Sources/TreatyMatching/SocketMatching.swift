@@ -35,6 +35,12 @@ public enum SocketMatching {
         }
     }
 
+    /// Whether `line` (without its delimiter) is the one that ends a message with `until`.
+    public static func endsMessage(_ line: [UInt8], _ until: Pattern) -> Bool {
+        guard let text = String(validating: line, as: UTF8.self) else { return false }
+        return StringMatching.match(until, text, path: "$", what: "line").isEmpty
+    }
+
     /// How many leading bytes two messages share (to name the nearest interaction).
     public static func sharedPrefix(_ a: [UInt8], _ b: [UInt8]) -> Int {
         zip(a, b).prefix { $0 == $1 }.count
@@ -180,6 +186,23 @@ public struct SocketFrameReader: Sendable {
     }
 
     public mutating func take(_ units: Int) { ready.removeFirst(min(units, ready.count)) }
+
+    /// How many units `step`'s message spans, once they have all come (nil while more are needed):
+    /// with `until`, the lines up to and including the first that matches it; otherwise as many
+    /// as the step's example has (one message for framings other than lines).
+    public func units(for step: SocketStep) -> Int? {
+        guard let until = step.until, case .line = framing else {
+            let units = framing.units(of: step.payload.exampleBytes)
+            return ready.count >= units ? units : nil
+        }
+        return ready.firstIndex { SocketMatching.endsMessage($0, until) }.map { $0 + 1 }
+    }
+
+    /// `step`'s message, once whole, and the units it spans.
+    public func peek(_ step: SocketStep) -> (message: [UInt8], units: Int)? {
+        guard let units = units(for: step), let message = peek(units) else { return nil }
+        return (message, units)
+    }
 
     /// Everything received and not taken, for messages about what came.
     public var leftover: [UInt8] {

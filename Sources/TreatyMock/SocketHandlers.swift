@@ -141,8 +141,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
                 write(context, bytes)
                 active = (script, index + 1)
             case .client:
-                let units = reader.framing.units(of: step.payload.exampleBytes)
-                guard let message = reader.peek(units) else {
+                guard let (message, units) = reader.peek(step) else {
                     armWithin(context, step, script: script, index: index)
                     return
                 }
@@ -173,10 +172,9 @@ final class TCPConversationHandler: ChannelInboundHandler {
             guard start < script.tcp.conversation.count else { continue }
             let first = script.tcp.conversation[start]
             guard first.side == .client else { continue }
-            let units = reader.framing.units(of: first.payload.exampleBytes)
-            guard let message = reader.peek(units) else {
+            guard let (message, units) = reader.peek(first) else {
                 // More lines may complete it, unless those that came already differ from its example.
-                if couldStillMatch(first.payload) { waiting = true }
+                if couldStillMatch(first) { waiting = true }
                 continue
             }
             let mismatches = SocketMatching.match(first.payload, message, at: "$.conversation[\(start)]")
@@ -201,12 +199,12 @@ final class TCPConversationHandler: ChannelInboundHandler {
         return false
     }
 
-    /// Whether the lines received so far begin the payload's example (always, for a matcher: it
-    /// can only be judged whole).
-    private func couldStillMatch(_ payload: SocketPayload) -> Bool {
-        guard case .line(let delimiter) = reader.framing, reader.readyCount > 0 else { return true }
+    /// Whether the lines received so far begin the step's example (always, for a matcher or a
+    /// message read `until` a line: they can only be judged whole).
+    private func couldStillMatch(_ step: SocketStep) -> Bool {
+        guard case .line(let delimiter) = reader.framing, reader.readyCount > 0, step.until == nil else { return true }
         let received = reader.peek(reader.readyCount).map { $0 + delimiter } ?? []
-        switch payload {
+        switch step.payload {
         case .text(.string(let text)): return Array(text.utf8).starts(with: received)
         case .bytes(let bytes, _, nil): return bytes.starts(with: received)
         default: return true

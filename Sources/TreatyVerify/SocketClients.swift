@@ -50,8 +50,7 @@ final class TCPClient {
                 case .server:
                     let bound = step.withinMilliseconds.map { Double($0) / 1000 } ?? options.timeout
                     let deadline = DispatchTime.now() + .milliseconds(Int(bound * 1000))
-                    let units = tcp.framing.units(of: step.payload.exampleBytes)
-                    let message = try receive(&reader, units: units, until: deadline, index: index, path: path, step: step, bound: bound)
+                    let message = try receive(&reader, until: deadline, index: index, path: path, step: step, bound: bound)
                     log.line("< [\(elapsedMilliseconds) ms] \(SocketText.preview(message, limit: 300))")
                     let mismatches = SocketMatching.match(step.payload, message, at: path)
                     if !mismatches.isEmpty {
@@ -80,12 +79,14 @@ final class TCPClient {
         }
     }
 
-    /// Reads until the framing gives `units` lines (one message for other framings).
-    private func receive(_ reader: inout SocketFrameReader, units: Int, until deadline: DispatchTime, index: Int, path: String, step: SocketStep,
+    /// Reads until the framing gives the step's message: its example's number of lines, or the
+    /// lines up to the first that matches its `until` (one message for other framings). A message
+    /// read `until` a line is judged as soon as that line comes, however many came before it.
+    private func receive(_ reader: inout SocketFrameReader, until deadline: DispatchTime, index: Int, path: String, step: SocketStep,
                          bound: Double) throws(Failure) -> [UInt8] {
         let expected = SocketText.preview(step.payload.exampleBytes, limit: 80)
         while true {
-            if let message = reader.peek(units) {
+            if let (message, units) = reader.peek(step) {
                 reader.take(units)
                 return message
             }

@@ -17,6 +17,49 @@ import TreatyMatching
         #expect(throws: SocketFrameReader.Failure.tooLarge(announced: 70, limit: 64)) { try reader.append([UInt8](repeating: 0x41, count: 65)) }
     }
 
+    /// An SMTP reply of any number of lines ends at the first line with a code and a space; a
+    /// step without `until` still counts its example's lines.
+    @Test func untilEndsAMessageAtTheFirstLineThatMatches() throws {
+        let crlf = Array("\r\n".utf8)
+        let until = Pattern.matcher(Matcher(rule: .regex(try RegexPattern("\\d{3}( .*)?"), example: "250 HELP")))
+        let step = SocketStep(side: .server, payload: .text(.string("250-a\r\n250 HELP")), until: until)
+        var reader = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try reader.append(Array("250-mail.example\r\n250-SIZE 1000\r\n250-8BITMIME\r\n".utf8))
+        #expect(reader.units(for: step) == nil)  // three lines, none ends the reply
+        try reader.append(Array("250 HELP\r\n221 next".utf8))
+        let (message, units) = try #require(reader.peek(step))
+        #expect(units == 4 && message == Array("250-mail.example\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 HELP".utf8))
+        reader.take(units)
+        #expect(reader.readyCount == 0)
+        // A one-line reply is a message at once, though the example has two lines.
+        var short = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try short.append(Array("250 OK\r\n".utf8))
+        #expect(short.peek(step)?.message == Array("250 OK".utf8))
+        // Without until: the example's two lines.
+        #expect(short.units(for: SocketStep(side: .server, payload: .text(.string("250-a\r\n250 HELP")))) == nil)
+        // A literal terminator is compared with the whole line (a message body up to a lone ".").
+        var body = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try body.append(Array("Subject: hi\r\n\r\n..dots\r\n.\r\n".utf8))
+        #expect(body.units(for: SocketStep(side: .client, payload: .text(.string("x\r\n.")), until: .string("."))) == 4)
+    }
+
+    @Test func untilIsCheckedAgainstItsExampleAndTheFraming() {
+        func diagnostics(_ framing: String, _ step: String) -> [String] {
+            let result = load(#"{"name": "smtp", "tcp": {"framing": \#(framing), "conversation": [{"client": "EHLO x"}, \#(step)]}}"#)
+            let checks = result.contract.map(ContractChecker.check) ?? []
+            return (result.diagnostics + checks).filter { $0.severity == .error }.map { "\($0.pointer.map { "\($0)" } ?? ""): \($0.message)" }
+        }
+        let until = #""until": {"$regex": "\\d{3}( .*)?", "example": "250 OK"}"#
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250-a\r\n250 OK", \#(until)}"#).isEmpty)
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250-a\r\n250 OK\r\n250-b", \#(until)}"#) == [
+            #"/interactions/0/tcp/conversation/1/until: in interaction "smtp": line 2 of the example, "250 OK", matches "until", so the message would end there, before its 3 lines"#])
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250-a\r\n250-b", \#(until)}"#) == [
+            #"/interactions/0/tcp/conversation/1/until: in interaction "smtp": the example's last line, "250-b", does not match "until", so the message would not end"#])
+        #expect(diagnostics(#"{"length": 2}"#, #"{"server": "250 OK", \#(until)}"#) == [
+            #"/interactions/0/tcp/conversation/1/until: "until" applies to line framing (it ends a message at the first line that matches); this conversation has 2-byte big-endian length prefix"#])
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250 OK", "until": ["250 OK"]}"#).first?.hasPrefix("/interactions/0/tcp/conversation/1/until:") == true)
+    }
+
     @Test func lengthFixedAndIdleFraming() throws {
         var big = SocketFrameReader(framing: .length(bytes: 2, bigEndian: true), limit: 1024)
         try big.append([0x00, 0x03, 0x61, 0x62])

@@ -435,3 +435,156 @@ def test_verify_judges_the_echoed_question(tmp_path, mode, code, fragment):
     finally:
         running.stop()
     assert against_mock.returncode == 0, against_mock.stdout
+
+
+# --- Replies of any number of lines: SMTP's EHLO, read until a line starts "NNN " -------------------
+
+REPLY_END = {"$regex": "\\d{3}( .*)?", "example": "250 HELP"}
+EHLO_REPLY = {"text": {"$regex": "(250-[^\\r\\n]*\\r\\n)*250 [^\\r\\n]*", "example": "250-mail.example\r\n250-8BITMIME\r\n250 HELP"}}
+
+
+def code(digits: str, example: str) -> dict:
+    return {"text": {"$regex": digits + " .*", "example": example}}
+
+
+SMTP = {
+    "treaty": 1, "consumer": "web-shop", "provider": "mailer",
+    "interactions": [
+        {"name": "send an order confirmation", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+            {"server": code("220", "220 mail.example ESMTP")},
+            {"client": {"text": {"$regex": "(?i)ehlo shop\\.example", "example": "EHLO shop.example"}}},
+            {"server": EHLO_REPLY, "until": REPLY_END},
+            {"client": {"text": {"$regex": "(?i)mail FROM:<[^>]+>.*", "example": "MAIL FROM:<orders@shop.example>"}}},
+            {"server": code("250", "250 OK")},
+            {"client": {"text": {"$regex": "(?i)rcpt TO:<[^>]+>.*", "example": "RCPT TO:<ada@example.org>"}}},
+            {"server": code("250", "250 OK")},
+            {"client": {"text": {"$regex": "(?i)data", "example": "DATA"}}},
+            {"server": code("354", "354 End data with <CR><LF>.<CR><LF>")},
+            {"client": {"text": {"$regex": "[\\s\\S]*\\r\\nSubject: Order 42\\r\\n[\\s\\S]*",
+                                 "example": "From: orders@shop.example\r\nTo: ada@example.org\r\nSubject: Order 42\r\n\r\nYour order has shipped.\r\n."}},
+             "until": "."},
+            {"server": code("250", "250 Message accepted for delivery")},
+            {"client": {"text": {"$regex": "(?i)quit", "example": "QUIT"}}},
+            {"server": code("221", "221 Bye")}]}},
+        {"name": "hello", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+            {"client": "EHLO probe.example"},
+            {"server": EHLO_REPLY, "until": REPLY_END},
+            {"client": "QUIT"},
+            {"server": code("221", "221 Bye")}]}},
+    ],
+}
+
+
+class TinySMTP(socketserver.StreamRequestHandler):
+    """A line server that answers EHLO with one line (no extensions)."""
+
+    def handle(self):
+        self.wfile.write(b"220 tiny.test ready\r\n")
+        for line in self.rfile:
+            verb = line.strip().split(b" ")[0].upper()
+            if verb == b"DATA":
+                self.wfile.write(b"354 go ahead\r\n")
+                for body in self.rfile:
+                    if body == b".\r\n":
+                        break
+                self.wfile.write(b"250 queued\r\n")
+                continue
+            answers = {b"EHLO": b"250 tiny.test", b"MAIL": b"250 sender ok", b"RCPT": b"250 recipient ok", b"QUIT": b"221 bye"}
+            self.wfile.write(answers.get(verb, b"500 what?") + b"\r\n")
+            if verb == b"QUIT":
+                return
+
+
+def smtp_servers():
+    """Three SMTP servers whose EHLO replies have 5, 3 and 1 lines: aiosmtpd as it comes, aiosmtpd
+    without SIZE and SMTPUTF8, and the one-line TinySMTP."""
+    from aiosmtpd.controller import Controller
+
+    class Accept:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 Message accepted for delivery"
+
+    controllers = []
+    for options in ({}, {"data_size_limit": None, "enable_SMTPUTF8": False}):
+        controller = Controller(Accept(), hostname="127.0.0.1", port=free_port(), server_hostname="mail.test", **options)
+        controller.start()
+        controllers.append(controller)
+    tiny = socketserver.ThreadingTCPServer(("127.0.0.1", 0), TinySMTP)
+    tiny.daemon_threads = True
+    threading.Thread(target=tiny.serve_forever, daemon=True).start()
+    ports = [c.port for c in controllers] + [tiny.server_address[1]]
+
+    def stop():
+        for controller in controllers:
+            controller.stop()
+        tiny.shutdown()
+        tiny.server_close()
+    return ports, stop
+
+
+def ehlo_lines(port: int) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        reader = s.makefile("rb")
+        reader.readline()
+        s.sendall(b"EHLO probe\r\n")
+        count = 0
+        while True:
+            count += 1
+            if reader.readline()[3:4] == b" ":
+                return count
+
+
+def test_one_contract_verifies_smtp_servers_with_different_ehlo_replies(tmp_path):
+    import json
+    contract = tmp_path / "mailer.json"
+    contract.write_text(json.dumps(SMTP))
+    ports, stop = smtp_servers()
+    try:
+        assert [ehlo_lines(port) for port in ports] == [5, 3, 1]
+        for port in ports:
+            started = time.monotonic()
+            result = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{port}", "--timeout", "10", "--verbose")
+            elapsed = time.monotonic() - started
+            assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout + result.stderr
+            # Each reply is judged when its last line comes, not after --timeout.
+            assert elapsed < 5, (port, elapsed)
+        # Without "until" a step is as many lines as its example (3): the one-line server leaves the
+        # verifier waiting for --timeout, which is what "until" fixes.
+        counted = json.loads(json.dumps(SMTP))
+        for interaction in counted["interactions"]:
+            for step in interaction["tcp"]["conversation"]:
+                step.pop("until", None) if "server" in step else None
+        contract.write_text(json.dumps(counted))
+        started = time.monotonic()
+        old = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{ports[2]}", "--timeout", "1", "--interaction", "hello")
+        assert old.returncode == 1 and "within 1000 ms" in old.stdout and time.monotonic() - started >= 1, old.stdout
+    finally:
+        stop()
+
+
+def test_smtplib_sends_mail_of_any_length_through_the_mock(tmp_path):
+    import json
+    import smtplib
+    contract = tmp_path / "mailer.json"
+    contract.write_text(json.dumps(SMTP))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path), "--verbose")
+    try:
+        host, port = host_port(running.urls["mailer"])
+        for lines in (1, 40):
+            body = "".join(f"line {i} of the order\r\n" for i in range(lines))
+            message = f"From: orders@shop.example\r\nTo: ada@example.org\r\nSubject: Order 42\r\n\r\n{body}"
+            with smtplib.SMTP(host, port, local_hostname="shop.example", timeout=5) as client:
+                code, features = client.ehlo()
+                assert code == 250 and client.has_extn("8bitmime")  # the three-line reply came whole
+                assert client.sendmail("orders@shop.example", ["ada@example.org"], message) == {}
+        # A body without the subject does not match: the mock says so and closes.
+        with smtplib.SMTP(host, port, local_hostname="shop.example", timeout=5) as client:
+            client.ehlo()
+            with pytest.raises(smtplib.SMTPServerDisconnected):
+                client.sendmail("orders@shop.example", ["ada@example.org"], "From: x\r\n\r\nno subject\r\n")
+        verified = run_treaty("verify", str(contract), "--base-url", running.urls["mailer"])
+    finally:
+        running.stop()
+    assert verified.returncode == 0 and "2 passed" in verified.stdout, verified.stdout
+    log = running.process.stderr.read()
+    assert log.count('conversation with') >= 2 and "step 10 does not match" in log, log

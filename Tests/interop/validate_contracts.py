@@ -243,6 +243,8 @@ KNOWN_BAD = [
     ("tcp step with no side", with_(["interactions", 0], {"name": "t", "tcp": {"conversation": [{"after": "1s"}]}}), "/interactions/0/tcp/conversation/0"),
     ("tcp hex that is not hex", with_(["interactions", 0], {"name": "t", "tcp": {"conversation": [{"client": {"hex": "zz"}}]}}),
      "/interactions/0/tcp/conversation/0/client"),
+    ("tcp until as a list", with_(["interactions", 0], {"name": "t", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+        {"client": "EHLO shop"}, {"server": "250 OK", "until": ["250 OK"]}]}}), "/interactions/0/tcp/conversation/1/until"),
     ("udp without a request", with_(["interactions", 0], {"name": "u", "udp": {"response": "x"}}), "/interactions/0/udp"),
     ("udp retries 50", with_(["interactions", 0], {"name": "u", "udp": {"request": "x", "retries": 50}}), "/interactions/0/udp/retries"),
     ("udp echo range with both to and length", with_(["interactions", 0], {"name": "u", "udp": {
@@ -528,6 +530,13 @@ KNOWN_GOOD = [
     ("tcp conversation: length-prefixed bytes with a mask and a prefix",
      with_(["interactions", 0], {"name": "bin", "tcp": {"framing": {"length": 2, "endian": "little"}, "maxMessageBytes": 4096, "conversation": [
          {"client": {"hex": "01 02 03", "mask": "ff 00 ff"}}, {"server": {"base64": "AQI=", "match": "prefix"}}]}})),
+    ("tcp conversation: SMTP replies of any number of lines, read until a line starts with a code and a space",
+     with_(["interactions", 0], {"name": "ehlo", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+         {"server": {"text": {"$regex": "220 .*", "example": "220 mail.example ESMTP"}}},
+         {"client": "EHLO shop"},
+         {"server": {"text": {"$regex": "250[ -][\\s\\S]*", "example": "250-mail.example\r\n250-8BITMIME\r\n250 HELP"}}, "until": {"$regex": "\\d{3}( .*)?", "example": "250 HELP"}},
+         {"client": "DATA"}, {"server": "354 go on"},
+         {"client": {"text": {"$regex": "Subject: [\\s\\S]*", "example": "Subject: hi\r\n\r\nhello\r\n."}}, "until": "."}]}})),
     ("tcp conversation: fixed and idle framings",
      with_(["interactions", 0], {"name": "idle", "tcp": {"framing": {"idle": "20ms"}, "conversation": [{"client": "HELLO"}, {"server": "HI"}]}})),
     ("udp exchange with echo, timeout, retries and several responses",

@@ -38,6 +38,22 @@ public enum SocketFraming: Sendable, Equatable {
         }
     }
 
+    /// The lines of a line-framed example (the example whole for other framings).
+    public func lines(of example: [UInt8]) -> [[UInt8]] {
+        guard case .line(let delimiter) = self, !delimiter.isEmpty else { return [example] }
+        var lines: [[UInt8]] = [], start = 0, i = 0
+        while i + delimiter.count <= example.count {
+            if example[i..<(i + delimiter.count)].elementsEqual(delimiter) {
+                lines.append(Array(example[start..<i]))
+                i += delimiter.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        return lines + [Array(example[start...])]
+    }
+
     /// How many framed units a step's example spans: lines for line framing, else one.
     public func units(of example: [UInt8]) -> Int {
         guard case .line(let delimiter) = self, !delimiter.isEmpty, example.count >= delimiter.count else { return 1 }
@@ -75,14 +91,23 @@ public struct SocketStep: Sendable {
     public var afterMilliseconds: Int
     /// The receiving side fails when it comes later than this after the previous step.
     public var withinMilliseconds: Int?
+    /// Line framing: the message is the lines up to and including the first one that matches this
+    /// string pattern (`"until": {"$regex": "^\\d{3} "}` ends an SMTP reply of any number of lines);
+    /// nil: as many lines as the example has.
+    public var until: Pattern?
     public var pointer: JSONPointer
+    /// Where the step is written, for diagnostics about it.
+    public var position: SourcePosition?
 
-    public init(side: Side, payload: SocketPayload, afterMilliseconds: Int = 0, withinMilliseconds: Int? = nil, pointer: JSONPointer = .root) {
+    public init(side: Side, payload: SocketPayload, afterMilliseconds: Int = 0, withinMilliseconds: Int? = nil, until: Pattern? = nil,
+                pointer: JSONPointer = .root, position: SourcePosition? = nil) {
         self.side = side
         self.payload = payload
         self.afterMilliseconds = afterMilliseconds
         self.withinMilliseconds = withinMilliseconds
+        self.until = until
         self.pointer = pointer
+        self.position = position
     }
 }
 

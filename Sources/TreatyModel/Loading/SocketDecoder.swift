@@ -86,7 +86,7 @@ struct SocketDecoder {
 
     private func decodeStep(_ node: JSONNode, _ pointer: JSONPointer, framing: SocketFraming, limit: Int) -> SocketStep? {
         guard let reader = ObjectReader(node, pointer, context, what: "a conversation step") else { return nil }
-        reader.checkKeys(["client", "server", "after", "within"])
+        reader.checkKeys(["client", "server", "after", "within", "until"])
         let sides = ["client", "server"].filter { reader[$0] != nil }
         guard sides.count == 1, let side = SocketStep.Side(rawValue: sides[0]) else {
             context.error("a step is {\"client\": …} (what the client sends) or {\"server\": …} (what the server sends)", at: node.position, pointer)
@@ -96,7 +96,16 @@ struct SocketDecoder {
         payload = fitted(payload, to: framing, pointer / side.rawValue, limit: limit, at: reader[side.rawValue]!.position)
         let after = http.optionalDuration(reader, "after") ?? 0
         let within = http.optionalDuration(reader, "within")
-        return SocketStep(side: side, payload: payload, afterMilliseconds: after, withinMilliseconds: within, pointer: pointer)
+        var until: Pattern?
+        if let node = reader["until"] {
+            until = patterns.decodeString(node, pointer / "until", what: "\"until\"")
+            if case .line = framing {} else {
+                context.error("\"until\" applies to line framing (it ends a message at the first line that matches); this conversation has \(framing.summary)",
+                              at: node.position, pointer / "until")
+            }
+        }
+        return SocketStep(side: side, payload: payload, afterMilliseconds: after, withinMilliseconds: within, until: until, pointer: pointer,
+                          position: node.position)
     }
 
     /// Checks a payload against the framing: a line step's final delimiter is optional (the sender
