@@ -288,7 +288,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if verbose { log("tcp: \(peer): \(error)") }
+        if verbose { log("tcp: \(peer): " + ConnectionErrorText.describe(error, fallback: "connection closed")) }
         closed = true
         context.close(promise: nil)
     }
@@ -364,6 +364,6 @@ final class UDPResponder: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A datagram socket outlives errors such as ICMP port unreachable from a client gone.
-        if verbose { log("udp: \(error)") }
+        if verbose { log("udp: " + ConnectionErrorText.describe(error, fallback: "error")) }
     }
 }
