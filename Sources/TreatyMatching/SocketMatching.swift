@@ -198,6 +198,28 @@ public struct SocketFrameReader: Sendable {
         return ready.firstIndex { SocketMatching.endsMessage($0, until) }.map { $0 + 1 }
     }
 
+    /// Whether the lines received so far can still begin `step`'s message: false once they differ
+    /// from a literal example (text, or bytes without a mask), so the receiver judges what came at
+    /// once instead of waiting for lines that cannot make it match. Always true for a matcher, a
+    /// masked payload or a step read `until` a line (judged only whole), and for other framings.
+    public func couldStillComplete(_ step: SocketStep) -> Bool {
+        guard case .line(let delimiter) = framing, !ready.isEmpty, step.until == nil else { return true }
+        let received = ready.flatMap { $0 + delimiter }
+        switch step.payload {
+        case .text(.string(let text)): return Array(text.utf8).starts(with: received)
+        case .bytes(let bytes, _, nil): return bytes.starts(with: received)
+        default: return true
+        }
+    }
+
+    /// What a receiver can judge for `step` now, and the units it spans: the message once whole, or
+    /// the lines that came once they cannot begin it (`couldStillComplete`); nil while it must wait.
+    public func judgeable(_ step: SocketStep) -> (message: [UInt8], units: Int)? {
+        if let whole = peek(step) { return whole }
+        guard !couldStillComplete(step), let came = peek(ready.count) else { return nil }
+        return (came, ready.count)
+    }
+
     /// `step`'s message, once whole, and the units it spans.
     public func peek(_ step: SocketStep) -> (message: [UInt8], units: Int)? {
         guard let units = units(for: step), let message = peek(units) else { return nil }

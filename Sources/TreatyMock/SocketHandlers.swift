@@ -141,7 +141,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
                 write(context, bytes)
                 active = (script, index + 1)
             case .client:
-                guard let (message, units) = reader.peek(step) else {
+                guard let (message, units) = reader.judgeable(step) else {
                     armWithin(context, step, script: script, index: index)
                     return
                 }
@@ -174,7 +174,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
             guard first.side == .client else { continue }
             guard let (message, units) = reader.peek(first) else {
                 // More lines may complete it, unless those that came already differ from its example.
-                if couldStillMatch(first) { waiting = true }
+                if reader.couldStillComplete(first) { waiting = true }
                 continue
             }
             let mismatches = SocketMatching.match(first.payload, message, at: "$.conversation[\(start)]")
@@ -197,18 +197,6 @@ final class TCPConversationHandler: ChannelInboundHandler {
             + (nearest.map { " (nearest \"\($0.0.name)\": \($0.1.first?.message ?? ""))" } ?? "") + "; closing",
             interaction: nil, nearest: nearest?.0.name, mismatches: nearest?.1 ?? [])
         return false
-    }
-
-    /// Whether the lines received so far begin the step's example (always, for a matcher or a
-    /// message read `until` a line: they can only be judged whole).
-    private func couldStillMatch(_ step: SocketStep) -> Bool {
-        guard case .line(let delimiter) = reader.framing, reader.readyCount > 0, step.until == nil else { return true }
-        let received = reader.peek(reader.readyCount).map { $0 + delimiter } ?? []
-        switch step.payload {
-        case .text(.string(let text)): return Array(text.utf8).starts(with: received)
-        case .bytes(let bytes, _, nil): return bytes.starts(with: received)
-        default: return true
-        }
     }
 
     /// Writes a framed message; flushed when the read that caused it is done (pipelined commands

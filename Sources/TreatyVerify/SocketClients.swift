@@ -81,12 +81,14 @@ final class TCPClient {
 
     /// Reads until the framing gives the step's message: its example's number of lines, or the
     /// lines up to the first that matches its `until` (one message for other framings). A message
-    /// read `until` a line is judged as soon as that line comes, however many came before it.
+    /// read `until` a line is judged as soon as that line comes, however many came before it; lines
+    /// that differ from a literal example as soon as they come.
     private func receive(_ reader: inout SocketFrameReader, until deadline: DispatchTime, index: Int, path: String, step: SocketStep,
                          bound: Double) throws(Failure) -> [UInt8] {
         let expected = SocketText.preview(step.payload.exampleBytes, limit: 80)
         while true {
-            if let (message, units) = reader.peek(step) {
+            // Lines that already differ from a literal example are judged at once: more cannot make them match.
+            if let (message, units) = reader.judgeable(step) {
                 reader.take(units)
                 return message
             }

@@ -43,6 +43,23 @@ import TreatyMatching
         #expect(body.units(for: SocketStep(side: .client, payload: .text(.string("x\r\n.")), until: .string("."))) == 4)
     }
 
+    /// Fewer lines than a literal example that already differ from it are judged at once; lines
+    /// that begin it, or a matcher's, wait for the rest.
+    @Test func linesThatCannotBecomeALiteralStepAreJudgedAtOnce() throws {
+        let crlf = Array("\r\n".utf8)
+        let literal = SocketStep(side: .server, payload: .text(.string("250-mail.example\r\n250-8BITMIME\r\n250 HELP")))
+        var reader = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try reader.append(Array("250-mail.example\r\n".utf8))
+        #expect(reader.couldStillComplete(literal) && reader.judgeable(literal) == nil)
+        var short = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try short.append(Array("250 tiny.test\r\n".utf8))
+        #expect(!short.couldStillComplete(literal))
+        let came = try #require(short.judgeable(literal))
+        #expect(came.message == Array("250 tiny.test".utf8) && came.units == 1)
+        let pattern = Pattern.matcher(Matcher(rule: .regex(try RegexPattern("250[\\s\\S]*"), example: "250-a\r\n250 b")))
+        #expect(short.judgeable(SocketStep(side: .server, payload: .text(pattern))) == nil)  // a matcher is judged whole
+    }
+
     @Test func untilIsCheckedAgainstItsExampleAndTheFraming() {
         func diagnostics(_ framing: String, _ step: String) -> [String] {
             let result = load(#"{"name": "smtp", "tcp": {"framing": \#(framing), "conversation": [{"client": "EHLO x"}, \#(step)]}}"#)

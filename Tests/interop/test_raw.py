@@ -558,6 +558,16 @@ def test_one_contract_verifies_smtp_servers_with_different_ehlo_replies(tmp_path
         started = time.monotonic()
         old = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{ports[2]}", "--timeout", "1", "--interaction", "hello")
         assert old.returncode == 1 and "within 1000 ms" in old.stdout and time.monotonic() - started >= 1, old.stdout
+        # A literal reply of three lines is judged on the first line that differs, not after --timeout.
+        for interaction in counted["interactions"]:
+            for step in interaction["tcp"]["conversation"]:
+                if step.get("server") == EHLO_REPLY:
+                    step["server"] = EHLO_REPLY["text"]["example"]
+        contract.write_text(json.dumps(counted))
+        started = time.monotonic()
+        literal = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{ports[2]}", "--timeout", "10", "--interaction", "hello")
+        assert literal.returncode == 1 and time.monotonic() - started < 5, literal.stdout
+        assert 'expected "250-mail.example\\r\\n250-8BITMIME\\r\\n250 HELP", got "250 tiny.test"' in literal.stdout, literal.stdout
     finally:
         stop()
 
