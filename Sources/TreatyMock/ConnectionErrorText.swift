@@ -84,6 +84,10 @@ enum ConnectionErrorText {
         switch reason {
         case "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_DECRYPT_ERROR":
             return "the client does not trust the mock's certificate (\(reason))"
+        case "DECRYPTION_FAILED_OR_BAD_RECORD_MAC":
+            // A TLS 1.3 client (OpenSSL's) that rejects the certificate sends its alert before it
+            // encrypts with the handshake keys, so the mock sees a record it cannot decrypt.
+            return "the client broke off the handshake, as a TLS 1.3 client that does not trust the mock's certificate does (\(reason))"
         case "WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG", "RECORD_TOO_LARGE":
             return "the client does not speak TLS (plain HTTP on a TLS port?) (\(reason))"
         case "NO_SHARED_CIPHER", "UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION", "NO_SHARED_GROUP":

@@ -36,6 +36,10 @@ struct ConnectionErrorTextTests {
         #expect(ConnectionErrorText.tlsReason(unknownCA) == "the client does not trust the mock's certificate (SSLV3_ALERT_CERTIFICATE_UNKNOWN)")
         let plain = "sslError([Error: 268435612 error:1000009c:SSL routines:OPENSSL_internal:HTTP_REQUEST at /src/ssl/tls_record.cc:231])"
         #expect(ConnectionErrorText.tlsReason(plain) == "the client does not speak TLS (plain HTTP on a TLS port?) (HTTP_REQUEST)")
+        // Two errors: the last names the cause.
+        let tls13 = "sslError([Error: 268435568 error:10000070:SSL routines:OPENSSL_internal:BAD_PACKET_LENGTH at /x/ssl_aead_ctx.cc:242, "
+            + "Error: 268435595 error:1000008b:SSL routines:OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC at /x/tls_record.cc:190])"
+        #expect(ConnectionErrorText.tlsReason(tls13).hasPrefix("the client broke off the handshake, as a TLS 1.3 client that does not trust"))
         let other = "sslError([Error: 1 error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_COMPRESSION_ALGORITHM at /x.cc:1])"
         #expect(ConnectionErrorText.tlsReason(other) == "unsupported compression algorithm")
         #expect(ConnectionErrorText.tlsReason("zeroReturn") == "zeroReturn")

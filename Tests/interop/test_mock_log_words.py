@@ -118,3 +118,50 @@ def test_a_raw_tcp_client_that_resets_is_logged_in_words(tmp_path):
     log = running.process.stderr.read()
     assert ": client reset the connection" in log, log
     assert "Connection reset by peer (errno: 104)" not in log and "IOError" not in log, log
+
+
+def test_failed_tls_handshakes_and_unclean_http2_closes_are_logged_in_words(tmp_path):
+    contract = tmp_path / "slow.json"
+    contract.write_text(json.dumps(SLOW_AND_FAST))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path), "--tls-self-signed", "--verbose")
+    try:
+        address = host_port(running.urls["slow"])
+        # Clients that do not trust the self-signed certificate: TLS 1.2 sends an alert the mock
+        # reads; an OpenSSL TLS 1.3 client breaks off with one the mock cannot decrypt.
+        for maximum in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            untrusting = ssl.create_default_context()
+            untrusting.maximum_version = maximum
+            with socket.create_connection(address, timeout=5) as raw:
+                try:
+                    untrusting.wrap_socket(raw, server_hostname="127.0.0.1")
+                    raise AssertionError("the handshake should fail")
+                except ssl.SSLCertVerificationError:
+                    pass
+        with socket.create_connection(address, timeout=5) as plain:  # plain HTTP on the TLS port
+            plain.sendall(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                plain.recv(4096)
+            except ConnectionResetError:
+                pass
+        # HTTP/2 over TLS, closed without close_notify after an answer.
+        context = ssl.create_default_context(cafile=running.certificate)
+        context.set_alpn_protocols(["h2"])
+        tls = context.wrap_socket(socket.create_connection(address, timeout=5), server_hostname="127.0.0.1")
+        assert tls.selected_alpn_protocol() == "h2"
+        connection = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        connection.initiate_connection()
+        connection.send_headers(1, [(":method", "GET"), (":scheme", "https"), (":authority", "127.0.0.1"), (":path", "/fast")], end_stream=True)
+        tls.sendall(connection.data_to_send())
+        events = read_until(tls, connection, lambda seen: any(isinstance(e, h2.events.StreamEnded) for e in seen), time.monotonic() + 5)
+        assert b"".join(e.data for e in events if isinstance(e, h2.events.DataReceived)) == b'{"fast":true}'
+        tls.shutdown(socket.SHUT_RDWR)
+        tls.close()
+        time.sleep(0.3)
+    finally:
+        running.stop()
+    log = running.process.stderr.read()
+    assert "TLS handshake failed: the client does not trust the mock's certificate (TLSV1_ALERT_UNKNOWN_CA)" in log, log
+    assert "TLS handshake failed: the client broke off the handshake, as a TLS 1.3 client that does not trust" in log, log
+    assert "TLS handshake failed: the client does not speak TLS (plain HTTP on a TLS port?) (HTTP_REQUEST)" in log, log
+    assert "client closed the TLS connection without close_notify" in log, log
+    assert "sslError" not in log and "uncleanShutdown" not in log, log
