@@ -1,7 +1,9 @@
 """treaty mock --verbose says in words what a client did when SwiftNIO reports it as an error: a raw
-HTTP/2 client (the h2 library) that cancels a stream, a TLS client (Python's ssl module) that
-closes without close_notify, and a raw TCP client that resets its connection; the library values
-(StreamClosed(…), uncleanShutdown, IOError) stay out of the log, and the mock keeps serving."""
+HTTP/2 client (the h2 library) that cancels a stream, TLS clients (Python's ssl module) that close
+without close_notify over HTTP/1.1 and HTTP/2, that do not trust the certificate (TLS 1.2 and 1.3)
+or speak plain HTTP to the TLS port, and a raw TCP client that resets its connection; the library
+values (StreamClosed(…), uncleanShutdown, sslError, IOError) stay out of the log, and the mock keeps
+serving."""
 from __future__ import annotations
 
 import json
