@@ -141,6 +141,12 @@ let package = Package(
             dependencies: [
                 "TreatyModel", "TreatyMatching", "TreatyMock", "TreatyVerify", "TreatyReport", "TreatyCommands",
                 "TreatyTestSupport",
+                // The library errors the mock puts in words (ConnectionErrorTextTests builds them).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,6 +7,7 @@ public enum ContractChecker {
     public static func check(_ contract: Contract) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for interaction in contract.interactions {
+            if let tcp = interaction.tcp { out += checkTerminators(tcp, interaction: interaction.name, contract: contract) }
             guard let http = interaction.http else { continue }
             var patterns: [Pattern] = [http.request.path]
             patterns += http.request.query.flatMap(\.values) + http.request.headers.flatMap(\.values)
@@ -29,6 +30,27 @@ public enum ContractChecker {
                     }
                 }
             }
+        }
+        return out
+    }
+
+    /// A step read `until` a line matches must have an example that ends there: its last line
+    /// matches and no line before it does (or the receiver would cut the message short).
+    static func checkTerminators(_ tcp: TCPInteraction, interaction: String, contract: Contract) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for step in tcp.conversation {
+            guard let until = step.until, case .line = tcp.framing else { continue }
+            let lines = tcp.framing.lines(of: step.payload.exampleBytes)
+            let problem: String
+            if let early = lines.dropLast().firstIndex(where: { SocketMatching.endsMessage($0, until) }) {
+                problem = "line \(early + 1) of the example, \(SocketText.preview(lines[early], limit: 60)), matches \"until\", so the message would end there, "
+                    + "before its \(lines.count) lines"
+            } else if !SocketMatching.endsMessage(lines[lines.count - 1], until) {
+                problem = "the example's last line, \(SocketText.preview(lines[lines.count - 1], limit: 60)), does not match \"until\", so the message would not end"
+            } else {
+                continue
+            }
+            out.append(Diagnostic(.error, "in interaction \"\(interaction)\": \(problem)", file: contract.file, position: step.position, pointer: step.pointer / "until"))
         }
         return out
     }

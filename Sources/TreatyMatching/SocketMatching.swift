@@ -35,26 +35,66 @@ public enum SocketMatching {
         }
     }
 
+    /// Whether `line` (without its delimiter) is the one that ends a message with `until`.
+    public static func endsMessage(_ line: [UInt8], _ until: Pattern) -> Bool {
+        guard let text = String(validating: line, as: UTF8.self) else { return false }
+        return StringMatching.match(until, text, path: "$", what: "line").isEmpty
+    }
+
     /// How many leading bytes two messages share (to name the nearest interaction).
     public static func sharedPrefix(_ a: [UInt8], _ b: [UInt8]) -> Int {
         zip(a, b).prefix { $0 == $1 }.count
     }
 
     /// The bytes a UDP response must repeat from the request (`echo`), checked beside its payload.
-    public static func matchEcho(request: [UInt8], response: [UInt8], count: Int, at path: String) -> [Mismatch] {
-        guard count > 0 else { return [] }
-        let expected = Array(request.prefix(count)), actual = Array(response.prefix(count))
-        guard expected != actual else { return [] }
-        return [Mismatch(path: path, expected: "hex " + SocketText.hex(expected), actual: "hex " + SocketText.hex(actual), rule: "echo",
-                         message: "the first \(count) bytes must repeat the request's (hex \(SocketText.hex(expected))), got hex \(SocketText.hex(actual))")]
+    /// A range that runs to the end of the request moves the ranges after it by the difference
+    /// between the request's length there and the example's.
+    public static func matchEcho(request: [UInt8], response: [UInt8], ranges: [EchoRange], at path: String) -> [Mismatch] {
+        var shift = 0, mismatches: [Mismatch] = []
+        for range in ranges {
+            let source = range.slice(of: request)
+            let start = min(range.offset + shift, response.count)
+            let expected = Array(request[source]), actual = Array(response[start..<min(start + source.count, response.count)])
+            shift += source.count - range.length
+            guard expected != actual else { continue }
+            let what = range.offset == 0 && !range.toEnd ? "the first \(expected.count) bytes" : "the \(expected.count) bytes from offset \(range.offset)"
+            mismatches.append(Mismatch(path: path, expected: "hex " + SocketText.hex(expected), actual: "hex " + SocketText.hex(actual), rule: "echo",
+                                       message: "\(what) must repeat the request's (hex \(SocketText.hex(expected))), got "
+                                           + (actual.isEmpty ? "none (the response has \(response.count) bytes)" : "hex \(SocketText.hex(actual))")
+                                           + Self.firstDifference(expected, actual, offset: range.offset)))
+        }
+        return mismatches
     }
 
-    /// A message a UDP mock sends: the payload's example with the request's first `echo` bytes.
-    public static func answer(_ payload: SocketPayload, request: [UInt8], echo: Int) -> [UInt8] {
-        var bytes = payload.exampleBytes
-        let n = min(echo, request.count, bytes.count)
-        if n > 0 { bytes.replaceSubrange(0..<n, with: request[0..<n]) }
-        return bytes
+    /// ", first at offset N" when two byte runs of the same length differ somewhere inside.
+    private static func firstDifference(_ expected: [UInt8], _ actual: [UInt8], offset: Int) -> String {
+        guard expected.count == actual.count, expected.count > 1, let i = expected.indices.first(where: { expected[$0] != actual[$0] }) else { return "" }
+        return ", first at offset \(offset + i)"
+    }
+
+    /// A response's payload for judging beside `matchEcho`: the bytes the echo ranges cover stand
+    /// for any (a mask of 0 there), since the echo check judges them against the request.
+    public static func withoutEcho(_ payload: SocketPayload, _ ranges: [EchoRange]) -> SocketPayload {
+        guard !ranges.isEmpty, case .bytes(let bytes, let prefix, let mask) = payload else { return payload }
+        var m = mask ?? [UInt8](repeating: 0xFF, count: bytes.count)
+        for range in ranges {
+            for k in range.offset..<min(range.offset + range.length, m.count) { m[k] = 0 }
+        }
+        return .bytes(bytes, prefix: prefix, mask: m)
+    }
+
+    /// A datagram a UDP mock sends: the payload's example with the echo ranges taken from the
+    /// request (a range to the end of the request puts all of it in, however long).
+    public static func answer(_ payload: SocketPayload, request: [UInt8], echo ranges: [EchoRange]) -> [UInt8] {
+        let example = payload.exampleBytes
+        guard !ranges.isEmpty else { return example }
+        var bytes: [UInt8] = [], position = 0
+        for range in ranges where range.offset >= position && range.offset <= example.count {
+            bytes += example[position..<range.offset]
+            bytes += request[range.slice(of: request)]
+            position = min(range.offset + range.length, example.count)
+        }
+        return bytes + example[position...]
     }
 }
 
@@ -146,6 +186,45 @@ public struct SocketFrameReader: Sendable {
     }
 
     public mutating func take(_ units: Int) { ready.removeFirst(min(units, ready.count)) }
+
+    /// How many units `step`'s message spans, once they have all come (nil while more are needed):
+    /// with `until`, the lines up to and including the first that matches it; otherwise as many
+    /// as the step's example has (one message for framings other than lines).
+    public func units(for step: SocketStep) -> Int? {
+        guard let until = step.until, case .line = framing else {
+            let units = framing.units(of: step.payload.exampleBytes)
+            return ready.count >= units ? units : nil
+        }
+        return ready.firstIndex { SocketMatching.endsMessage($0, until) }.map { $0 + 1 }
+    }
+
+    /// Whether the lines received so far can still begin `step`'s message: false once they differ
+    /// from a literal example (text, or bytes without a mask), so the receiver judges what came at
+    /// once instead of waiting for lines that cannot make it match. Always true for a matcher, a
+    /// masked payload or a step read `until` a line (judged only whole), and for other framings.
+    public func couldStillComplete(_ step: SocketStep) -> Bool {
+        guard case .line(let delimiter) = framing, !ready.isEmpty, step.until == nil else { return true }
+        let received = ready.flatMap { $0 + delimiter }
+        switch step.payload {
+        case .text(.string(let text)): return Array(text.utf8).starts(with: received)
+        case .bytes(let bytes, _, nil): return bytes.starts(with: received)
+        default: return true
+        }
+    }
+
+    /// What a receiver can judge for `step` now, and the units it spans: the message once whole, or
+    /// the lines that came once they cannot begin it (`couldStillComplete`); nil while it must wait.
+    public func judgeable(_ step: SocketStep) -> (message: [UInt8], units: Int)? {
+        if let whole = peek(step) { return whole }
+        guard !couldStillComplete(step), let came = peek(ready.count) else { return nil }
+        return (came, ready.count)
+    }
+
+    /// `step`'s message, once whole, and the units it spans.
+    public func peek(_ step: SocketStep) -> (message: [UInt8], units: Int)? {
+        guard let units = units(for: step), let message = peek(units) else { return nil }
+        return (message, units)
+    }
 
     /// Everything received and not taken, for messages about what came.
     public var leftover: [UInt8] {

@@ -134,23 +134,22 @@ public struct GRPCTable: Sendable {
         var writer = ProtoWriter()
         writer.field(1, host)
         writer.field(2, request)
-        let pool = transcoder.pool
         switch question {
         case (3, let file)?:
-            guard pool.files.contains(where: { $0.name == file }) else {
+            guard let pool = [transcoder.pool, Self.servicePool].first(where: { $0.files.contains { $0.name == file } }) else {
                 return reflectionError(host: host, request: request, code: 5, "no file \"\(file)\" in the contract's descriptors")
             }
             writer.field(4, fileResponse(pool.fileWithDependencies(file)))
         case (4, let symbol)?:
             let trimmed = symbol.hasPrefix(".") ? String(symbol.dropFirst()) : symbol
-            guard let file = pool.fileOfSymbol[trimmed] ?? containerFile(trimmed) else {
+            guard let (pool, file) = fileDefining(trimmed) else {
                 return reflectionError(host: host, request: request, code: 5, "no symbol \"\(symbol)\" in the contract's descriptors")
             }
             writer.field(4, fileResponse(pool.fileWithDependencies(file)))
         case (5, _)?:
             return reflectionError(host: host, request: request, code: 5, "no extensions (the descriptors are proto3)")
         case (6, let type)?:
-            guard pool.messages[type] != nil else {
+            guard transcoder.pool.messages[type] != nil || Self.servicePool.messages[type] != nil else {
                 return reflectionError(host: host, request: request, code: 5, "no message type \"\(type)\" in the contract's descriptors")
             }
             var numbers = ProtoWriter()
@@ -170,12 +169,25 @@ public struct GRPCTable: Sendable {
         return writer.bytes
     }
 
-    /// A nested symbol (`pkg.Message.Field`) resolves to its parent's file.
-    private func containerFile(_ symbol: String) -> String? {
-        var parts = symbol.split(separator: ".")
-        while parts.count > 1 {
-            parts.removeLast()
-            if let file = transcoder.pool.fileOfSymbol[parts.joined(separator: ".")] { return file }
+    /// The descriptors of the services the mock serves itself (health checking, reflection v1 and
+    /// v1alpha), so reflection clients can describe and call them without .proto files; the
+    /// contract's own descriptors come first when they define the same file or symbol.
+    static let servicePool: ProtoDescriptorPool = {
+        guard let bytes = Base64Text.decode(GRPCServiceDescriptors.base64), let pool = try? ProtoDescriptorPool(descriptorSet: bytes) else {
+            preconditionFailure("GRPCServiceDescriptors.base64 is not a descriptor set; run Fixtures/protobuf/grpc-services/make_descriptors.py")
+        }
+        return pool
+    }()
+
+    /// The pool and file that define `symbol`: a message, enum, service or method, or a nested
+    /// symbol (`pkg.Message.Field`), which resolves to its parent's file.
+    private func fileDefining(_ symbol: String) -> (ProtoDescriptorPool, String)? {
+        for pool in [transcoder.pool, Self.servicePool] {
+            var parts = symbol.split(separator: ".")
+            while !parts.isEmpty {
+                if let file = pool.fileOfSymbol[parts.joined(separator: ".")] { return (pool, file) }
+                parts.removeLast()
+            }
         }
         return nil
     }

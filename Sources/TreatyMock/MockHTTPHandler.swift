@@ -555,7 +555,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A client that vanishes or sends garbage ends its own connection only.
-        if configuration.verbose { log("connection closed: \(error)") }
+        if configuration.verbose { log(ConnectionErrorText.describe(error, fallback: "connection closed")) }
         context.close(promise: nil)
     }
 

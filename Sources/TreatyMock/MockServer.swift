@@ -232,6 +232,7 @@ public enum MockServer {
                                         contractIndex: index, dispatcher: dispatcher, hub: hub, log: log)
                     }
                     let detector = ProtocolDetector(
+                        log: configuration.verbose ? log : nil,
                         http1: { context in
                             let pipeline = context.pipeline.syncOperations
                             // The HTTP/1 codec without NIO's pipelining helper or its response-header validation:
@@ -274,8 +275,10 @@ public enum MockServer {
                                     try stream.pipeline.syncOperations.addHandler(handler(nil))
                                 }
                             }
+                            // Last: connection errors no stream handler takes (an unclean TLS close) are logged in words.
+                            let logger: [any ChannelHandler] = configuration.verbose ? [ConnectionErrorLogger(log: log)] : []
                             try context.pipeline.syncOperations.addHandlers(
-                                [NIOHTTP2Handler(mode: .server), grpc, multiplexer], position: .after(context.handler))
+                                [NIOHTTP2Handler(mode: .server), grpc, multiplexer] + logger, position: .after(context.handler))
                         })
                     if let tls = configuration.tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))

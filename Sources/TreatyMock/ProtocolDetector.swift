@@ -12,10 +12,19 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
     private let http1: (ChannelHandlerContext) throws -> Void
     private let http2: (ChannelHandlerContext) throws -> Void
     private var buffered: ByteBuffer?
+    /// With `--verbose`: errors before the protocol is known (a failed TLS handshake) are logged.
+    private let log: (@Sendable (String) -> Void)?
 
-    init(http1: @escaping (ChannelHandlerContext) throws -> Void, http2: @escaping (ChannelHandlerContext) throws -> Void) {
+    init(log: (@Sendable (String) -> Void)? = nil, http1: @escaping (ChannelHandlerContext) throws -> Void,
+         http2: @escaping (ChannelHandlerContext) throws -> Void) {
+        self.log = log
         self.http1 = http1
         self.http2 = http2
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Nothing after this handler takes errors yet; the TLS handler closes a failed handshake itself.
+        log?(ConnectionErrorText.describe(error, fallback: "connection error"))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

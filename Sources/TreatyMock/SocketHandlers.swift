@@ -141,8 +141,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
                 write(context, bytes)
                 active = (script, index + 1)
             case .client:
-                let units = reader.framing.units(of: step.payload.exampleBytes)
-                guard let message = reader.peek(units) else {
+                guard let (message, units) = reader.judgeable(step) else {
                     armWithin(context, step, script: script, index: index)
                     return
                 }
@@ -173,10 +172,9 @@ final class TCPConversationHandler: ChannelInboundHandler {
             guard start < script.tcp.conversation.count else { continue }
             let first = script.tcp.conversation[start]
             guard first.side == .client else { continue }
-            let units = reader.framing.units(of: first.payload.exampleBytes)
-            guard let message = reader.peek(units) else {
+            guard let (message, units) = reader.peek(first) else {
                 // More lines may complete it, unless those that came already differ from its example.
-                if couldStillMatch(first.payload) { waiting = true }
+                if reader.couldStillComplete(first) { waiting = true }
                 continue
             }
             let mismatches = SocketMatching.match(first.payload, message, at: "$.conversation[\(start)]")
@@ -199,18 +197,6 @@ final class TCPConversationHandler: ChannelInboundHandler {
             + (nearest.map { " (nearest \"\($0.0.name)\": \($0.1.first?.message ?? ""))" } ?? "") + "; closing",
             interaction: nil, nearest: nearest?.0.name, mismatches: nearest?.1 ?? [])
         return false
-    }
-
-    /// Whether the lines received so far begin the payload's example (always, for a matcher: it
-    /// can only be judged whole).
-    private func couldStillMatch(_ payload: SocketPayload) -> Bool {
-        guard case .line(let delimiter) = reader.framing, reader.readyCount > 0 else { return true }
-        let received = reader.peek(reader.readyCount).map { $0 + delimiter } ?? []
-        switch payload {
-        case .text(.string(let text)): return Array(text.utf8).starts(with: received)
-        case .bytes(let bytes, _, nil): return bytes.starts(with: received)
-        default: return true
-        }
     }
 
     /// Writes a framed message; flushed when the read that caused it is done (pipelined commands
@@ -290,7 +276,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if verbose { log("tcp: \(peer): \(error)") }
+        if verbose { log("tcp: \(peer): " + ConnectionErrorText.describe(error, fallback: "connection closed")) }
         closed = true
         context.close(promise: nil)
     }
@@ -298,7 +284,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
 
 /// Answers a contract's `udp` interactions on a datagram channel: a datagram picks the first
 /// interaction whose request it matches, and each response goes back to its sender (with the
-/// request's first `echo` bytes). A datagram that matches nothing is logged and not answered.
+/// request's `echo` bytes in their places). A datagram that matches nothing is logged and not answered.
 final class UDPResponder: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -340,7 +326,7 @@ final class UDPResponder: ChannelInboundHandler {
             }
             if verbose { log("udp \(SocketText.preview(request, limit: 60)) from \(sender) → \"\(exchange.name)\"") }
             for response in exchange.udp.responses {
-                let bytes = SocketMatching.answer(response, request: request, echo: exchange.udp.echoBytes)
+                let bytes = SocketMatching.answer(response, request: request, echo: exchange.udp.echo)
                 var buffer = context.channel.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
                 context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
@@ -366,6 +352,6 @@ final class UDPResponder: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A datagram socket outlives errors such as ICMP port unreachable from a client gone.
-        if verbose { log("udp: \(error)") }
+        if verbose { log("udp: " + ConnectionErrorText.describe(error, fallback: "error")) }
     }
 }

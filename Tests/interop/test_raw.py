@@ -333,3 +333,268 @@ def test_a_greeting_opens_every_connection(tmp_path):
         server.server_close()
     assert real.returncode == 0 and "2 passed" in real.stdout, real.stdout
     assert "the greeting came" in real.stdout
+
+
+# --- Echoed ranges: a DNS question repeated byte for byte (DNS 0x20) --------------------------------
+
+def mixed_case(name: str, rng: random.Random) -> str:
+    return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in name)
+
+
+def question(name: str) -> bytes:
+    return b"".join(bytes([len(part)]) + part.encode() for part in name.split(".")) + b"\x00\x00\x01\x00\x01"
+
+
+def letters_mask(name: str) -> bytes:
+    """ff for every byte of the question but df on letters: the 0x20 bit (ASCII case) may differ."""
+    mask = bytearray(b"\xff")
+    for part in name.split("."):
+        mask += b"".join(b"\xdf" if c.isalpha() else b"\xff" for c in part) + b"\xff"
+    return bytes(mask[:-1]) + b"\xff" * 5
+
+
+def dns_0x20_contract(name: str) -> dict:
+    header = bytes.fromhex("1234 0100 0001 0000 0000 0000")
+    request = header + question(name)
+    mask = bytes.fromhex("0000 ffff ffff ffff ffff ffff") + letters_mask(name)
+    assert len(mask) == len(request)
+    response = bytes.fromhex("1234 8180 0001 0001 0000 0000") + question(name) + bytes.fromhex("c00c 0001 0001 0000 012c 0004 0a00 002a")
+    return {"treaty": 1, "consumer": "web-shop", "provider": "resolver", "interactions": [
+        {"name": "resolve shop.example, any letter case", "udp": {
+            "request": {"hex": request.hex(), "mask": mask.hex()}, "response": {"hex": response.hex()},
+            "echo": [{"from": 0, "length": 2}, {"from": 12, "to": "end"}], "timeout": "300ms", "retries": 1}}]}
+
+
+def test_the_mock_repeats_a_randomised_question_but_not_the_flags(tmp_path):
+    import json
+    contract = tmp_path / "resolver.json"
+    contract.write_text(json.dumps(dns_0x20_contract("shop.example")))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    rng = random.Random(20)
+    try:
+        address = host_port(running.urls["resolver"])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(2)
+            spellings = set()
+            for ident in (0xBEEF, 0x0102, 0x7F00, 0x0001, 0xFFFF):
+                name = mixed_case("shop.example", rng)
+                spellings.add(name)
+                query = dns_query(name, ident)
+                s.sendto(query, address)
+                answer, _ = s.recvfrom(512)
+                assert answer[:2] == query[:2]                       # the id
+                assert answer[2:4] == b"\x81\x80"                    # the contract's flags, not the query's 0100
+                assert answer[12:12 + len(question(name))] == query[12:]  # the question as the resolver spelled it
+                assert answer[-4:] == bytes([10, 0, 0, 42]) and len(answer) == len(query) + 16
+            assert len(spellings) > 1
+            # Another name (letters differ beyond case) matches nothing and is not answered.
+            s.sendto(dns_query("shoq.example", 9), address)
+            with pytest.raises(socket.timeout):
+                s.recvfrom(512)
+    finally:
+        running.stop()
+
+
+class CaseDNS(socketserver.BaseRequestHandler):
+    """A resolver's server side: "ok" copies the question as asked; "lowercase" writes the name in
+    lower case (breaks DNS 0x20); "copy-flags" repeats the query's flags instead of setting its own."""
+    mode = "ok"
+
+    def handle(self):
+        data, sock = self.request
+        asked = data[12:]
+        flags = data[2:4] if self.mode == "copy-flags" else b"\x81\x80"
+        repeated = asked.lower() if self.mode == "lowercase" else asked
+        answer = data[:2] + flags + b"\x00\x01\x00\x01\x00\x00\x00\x00" + repeated + bytes.fromhex("c00c 0001 0001 0000 012c 0004 0a00 002a")
+        sock.sendto(answer, self.client_address)
+
+
+@pytest.mark.parametrize("mode, code, fragment", [
+    ("ok", 0, "1 passed"),
+    ("lowercase", 1, "the 18 bytes from offset 12 must repeat the request's (hex 0453684f50074578416d506c450000010001), "
+                     "got hex 0473686f70076578616d706c650000010001, first at offset 13"),
+    ("copy-flags", 1, "bytes differ at offset 2: expected 81, got 01"),
+])
+def test_verify_judges_the_echoed_question(tmp_path, mode, code, fragment):
+    import json
+    contract = tmp_path / "resolver.json"
+    contract.write_text(json.dumps(dns_0x20_contract("ShOP.ExAmPlE")))
+    server = socketserver.ThreadingUDPServer(("127.0.0.1", 0), type("Handler", (CaseDNS,), {"mode": mode}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_treaty("verify", str(contract), "--base-url", f"udp://127.0.0.1:{server.server_address[1]}", timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == code, result.stdout + result.stderr
+    assert fragment in result.stdout, result.stdout
+    # And the mock, verified with the same contract, repeats it right.
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path))
+    try:
+        against_mock = run_treaty("verify", str(contract), "--base-url", running.urls["resolver"])
+    finally:
+        running.stop()
+    assert against_mock.returncode == 0, against_mock.stdout
+
+
+# --- Replies of any number of lines: SMTP's EHLO, read until a line starts "NNN " -------------------
+
+REPLY_END = {"$regex": "\\d{3}( .*)?", "example": "250 HELP"}
+EHLO_REPLY = {"text": {"$regex": "(250-[^\\r\\n]*\\r\\n)*250 [^\\r\\n]*", "example": "250-mail.example\r\n250-8BITMIME\r\n250 HELP"}}
+
+
+def code(digits: str, example: str) -> dict:
+    return {"text": {"$regex": digits + " .*", "example": example}}
+
+
+SMTP = {
+    "treaty": 1, "consumer": "web-shop", "provider": "mailer",
+    "interactions": [
+        {"name": "send an order confirmation", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+            {"server": code("220", "220 mail.example ESMTP")},
+            {"client": {"text": {"$regex": "(?i)ehlo shop\\.example", "example": "EHLO shop.example"}}},
+            {"server": EHLO_REPLY, "until": REPLY_END},
+            {"client": {"text": {"$regex": "(?i)mail FROM:<[^>]+>.*", "example": "MAIL FROM:<orders@shop.example>"}}},
+            {"server": code("250", "250 OK")},
+            {"client": {"text": {"$regex": "(?i)rcpt TO:<[^>]+>.*", "example": "RCPT TO:<ada@example.org>"}}},
+            {"server": code("250", "250 OK")},
+            {"client": {"text": {"$regex": "(?i)data", "example": "DATA"}}},
+            {"server": code("354", "354 End data with <CR><LF>.<CR><LF>")},
+            {"client": {"text": {"$regex": "[\\s\\S]*\\r\\nSubject: Order 42\\r\\n[\\s\\S]*",
+                                 "example": "From: orders@shop.example\r\nTo: ada@example.org\r\nSubject: Order 42\r\n\r\nYour order has shipped.\r\n."}},
+             "until": "."},
+            {"server": code("250", "250 Message accepted for delivery")},
+            {"client": {"text": {"$regex": "(?i)quit", "example": "QUIT"}}},
+            {"server": code("221", "221 Bye")}]}},
+        {"name": "hello", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+            {"client": "EHLO probe.example"},
+            {"server": EHLO_REPLY, "until": REPLY_END},
+            {"client": "QUIT"},
+            {"server": code("221", "221 Bye")}]}},
+    ],
+}
+
+
+class TinySMTP(socketserver.StreamRequestHandler):
+    """A line server that answers EHLO with one line (no extensions)."""
+
+    def handle(self):
+        self.wfile.write(b"220 tiny.test ready\r\n")
+        for line in self.rfile:
+            verb = line.strip().split(b" ")[0].upper()
+            if verb == b"DATA":
+                self.wfile.write(b"354 go ahead\r\n")
+                for body in self.rfile:
+                    if body == b".\r\n":
+                        break
+                self.wfile.write(b"250 queued\r\n")
+                continue
+            answers = {b"EHLO": b"250 tiny.test", b"MAIL": b"250 sender ok", b"RCPT": b"250 recipient ok", b"QUIT": b"221 bye"}
+            self.wfile.write(answers.get(verb, b"500 what?") + b"\r\n")
+            if verb == b"QUIT":
+                return
+
+
+def smtp_servers():
+    """Three SMTP servers whose EHLO replies have 5, 3 and 1 lines: aiosmtpd as it comes, aiosmtpd
+    without SIZE and SMTPUTF8, and the one-line TinySMTP."""
+    from aiosmtpd.controller import Controller
+
+    class Accept:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 Message accepted for delivery"
+
+    controllers = []
+    for options in ({}, {"data_size_limit": None, "enable_SMTPUTF8": False}):
+        controller = Controller(Accept(), hostname="127.0.0.1", port=free_port(), server_hostname="mail.test", **options)
+        controller.start()
+        controllers.append(controller)
+    tiny = socketserver.ThreadingTCPServer(("127.0.0.1", 0), TinySMTP)
+    tiny.daemon_threads = True
+    threading.Thread(target=tiny.serve_forever, daemon=True).start()
+    ports = [c.port for c in controllers] + [tiny.server_address[1]]
+
+    def stop():
+        for controller in controllers:
+            controller.stop()
+        tiny.shutdown()
+        tiny.server_close()
+    return ports, stop
+
+
+def ehlo_lines(port: int) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        reader = s.makefile("rb")
+        reader.readline()
+        s.sendall(b"EHLO probe\r\n")
+        count = 0
+        while True:
+            count += 1
+            if reader.readline()[3:4] == b" ":
+                return count
+
+
+def test_one_contract_verifies_smtp_servers_with_different_ehlo_replies(tmp_path):
+    import json
+    contract = tmp_path / "mailer.json"
+    contract.write_text(json.dumps(SMTP))
+    ports, stop = smtp_servers()
+    try:
+        assert [ehlo_lines(port) for port in ports] == [5, 3, 1]
+        for port in ports:
+            started = time.monotonic()
+            result = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{port}", "--timeout", "10", "--verbose")
+            elapsed = time.monotonic() - started
+            assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout + result.stderr
+            # Each reply is judged when its last line comes, not after --timeout.
+            assert elapsed < 5, (port, elapsed)
+        # Without "until" a step is as many lines as its example (3): the one-line server leaves the
+        # verifier waiting for --timeout, which is what "until" fixes.
+        counted = json.loads(json.dumps(SMTP))
+        for interaction in counted["interactions"]:
+            for step in interaction["tcp"]["conversation"]:
+                step.pop("until", None) if "server" in step else None
+        contract.write_text(json.dumps(counted))
+        started = time.monotonic()
+        old = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{ports[2]}", "--timeout", "1", "--interaction", "hello")
+        assert old.returncode == 1 and "within 1000 ms" in old.stdout and time.monotonic() - started >= 1, old.stdout
+        # A literal reply of three lines is judged on the first line that differs, not after --timeout.
+        for interaction in counted["interactions"]:
+            for step in interaction["tcp"]["conversation"]:
+                if step.get("server") == EHLO_REPLY:
+                    step["server"] = EHLO_REPLY["text"]["example"]
+        contract.write_text(json.dumps(counted))
+        started = time.monotonic()
+        literal = run_treaty("verify", str(contract), "--base-url", f"tcp://127.0.0.1:{ports[2]}", "--timeout", "10", "--interaction", "hello")
+        assert literal.returncode == 1 and time.monotonic() - started < 5, literal.stdout
+        assert 'expected "250-mail.example\\r\\n250-8BITMIME\\r\\n250 HELP", got "250 tiny.test"' in literal.stdout, literal.stdout
+    finally:
+        stop()
+
+
+def test_smtplib_sends_mail_of_any_length_through_the_mock(tmp_path):
+    import json
+    import smtplib
+    contract = tmp_path / "mailer.json"
+    contract.write_text(json.dumps(SMTP))
+    running = start_mock(str(contract), "--port", "0", "--root", str(tmp_path), "--verbose")
+    try:
+        host, port = host_port(running.urls["mailer"])
+        for lines in (1, 40):
+            body = "".join(f"line {i} of the order\r\n" for i in range(lines))
+            message = f"From: orders@shop.example\r\nTo: ada@example.org\r\nSubject: Order 42\r\n\r\n{body}"
+            with smtplib.SMTP(host, port, local_hostname="shop.example", timeout=5) as client:
+                code, features = client.ehlo()
+                assert code == 250 and client.has_extn("8bitmime")  # the three-line reply came whole
+                assert client.sendmail("orders@shop.example", ["ada@example.org"], message) == {}
+        # A body without the subject does not match: the mock says so and closes.
+        with smtplib.SMTP(host, port, local_hostname="shop.example", timeout=5) as client:
+            client.ehlo()
+            with pytest.raises(smtplib.SMTPServerDisconnected):
+                client.sendmail("orders@shop.example", ["ada@example.org"], "From: x\r\n\r\nno subject\r\n")
+        verified = run_treaty("verify", str(contract), "--base-url", running.urls["mailer"])
+    finally:
+        running.stop()
+    assert verified.returncode == 0 and "2 passed" in verified.stdout, verified.stdout
+    log = running.process.stderr.read()
+    assert log.count('conversation with') >= 2 and "step 10 does not match" in log, log

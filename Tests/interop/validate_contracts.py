@@ -243,8 +243,16 @@ KNOWN_BAD = [
     ("tcp step with no side", with_(["interactions", 0], {"name": "t", "tcp": {"conversation": [{"after": "1s"}]}}), "/interactions/0/tcp/conversation/0"),
     ("tcp hex that is not hex", with_(["interactions", 0], {"name": "t", "tcp": {"conversation": [{"client": {"hex": "zz"}}]}}),
      "/interactions/0/tcp/conversation/0/client"),
+    ("tcp until as a list", with_(["interactions", 0], {"name": "t", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+        {"client": "EHLO shop"}, {"server": "250 OK", "until": ["250 OK"]}]}}), "/interactions/0/tcp/conversation/1/until"),
     ("udp without a request", with_(["interactions", 0], {"name": "u", "udp": {"response": "x"}}), "/interactions/0/udp"),
     ("udp retries 50", with_(["interactions", 0], {"name": "u", "udp": {"request": "x", "retries": 50}}), "/interactions/0/udp/retries"),
+    ("udp echo range with both to and length", with_(["interactions", 0], {"name": "u", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0102 0304"}, "echo": {"from": 0, "to": 2, "length": 2}}}), "/interactions/0/udp/echo"),
+    ("udp echo range to \"start\"", with_(["interactions", 0], {"name": "u", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0102 0304"}, "echo": {"from": 0, "to": "start"}}}), "/interactions/0/udp/echo"),
+    ("udp echo as an empty list", with_(["interactions", 0], {"name": "u", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0102 0304"}, "echo": []}}), "/interactions/0/udp/echo"),
     ("blank interaction name", with_(["interactions", 0, "name"], "  "), I0 + "/name"),
     ("interaction without a kind", with_(["interactions", 0, "http"], None), I0),
     ("interaction with two kinds", with_(["interactions", 0, "sse"], {}), I0),
@@ -522,11 +530,24 @@ KNOWN_GOOD = [
     ("tcp conversation: length-prefixed bytes with a mask and a prefix",
      with_(["interactions", 0], {"name": "bin", "tcp": {"framing": {"length": 2, "endian": "little"}, "maxMessageBytes": 4096, "conversation": [
          {"client": {"hex": "01 02 03", "mask": "ff 00 ff"}}, {"server": {"base64": "AQI=", "match": "prefix"}}]}})),
+    ("tcp conversation: SMTP replies of any number of lines, read until a line starts with a code and a space",
+     with_(["interactions", 0], {"name": "ehlo", "tcp": {"framing": {"line": "\r\n"}, "conversation": [
+         {"server": {"text": {"$regex": "220 .*", "example": "220 mail.example ESMTP"}}},
+         {"client": "EHLO shop"},
+         {"server": {"text": {"$regex": "250[ -][\\s\\S]*", "example": "250-mail.example\r\n250-8BITMIME\r\n250 HELP"}}, "until": {"$regex": "\\d{3}( .*)?", "example": "250 HELP"}},
+         {"client": "DATA"}, {"server": "354 go on"},
+         {"client": {"text": {"$regex": "Subject: [\\s\\S]*", "example": "Subject: hi\r\n\r\nhello\r\n."}}, "until": "."}]}})),
     ("tcp conversation: fixed and idle framings",
      with_(["interactions", 0], {"name": "idle", "tcp": {"framing": {"idle": "20ms"}, "conversation": [{"client": "HELLO"}, {"server": "HI"}]}})),
     ("udp exchange with echo, timeout, retries and several responses",
      with_(["interactions", 0], {"name": "dns", "udp": {"request": {"hex": "1234 0100", "mask": "0000 ffff"},
                                                         "responses": [{"hex": "1234 8180"}, {"base64": "EjQA"}], "echo": 2, "timeout": "200ms", "retries": 1}})),
+    ("udp exchange echoing the id and the question (DNS 0x20) but not the flags",
+     with_(["interactions", 0], {"name": "dns", "udp": {"request": {"hex": "1234 0100 0001 0000 0000 0000 0161 0000 0100 01"},
+                                                        "response": {"hex": "1234 8180 0001 0000 0000 0000 0161 0000 0100 01"},
+                                                        "echo": [{"from": 0, "length": 2}, {"from": 12, "to": "end"}]}})),
+    ("udp exchange echoing a range with an end offset", with_(["interactions", 0], {"name": "r", "udp": {
+        "request": {"hex": "0102 0304"}, "response": {"hex": "0000 0000"}, "echo": {"from": 1, "to": 3}}})),
     # multipart
     ("multipart request: JSON, file, text, JSON file, bytes, form, XML and bodiless parts", upload([
         {"name": "meta", "contentType": "application/json", "body": {"alt": {"$string": "An espresso cup"}}},

@@ -38,6 +38,22 @@ public enum SocketFraming: Sendable, Equatable {
         }
     }
 
+    /// The lines of a line-framed example (the example whole for other framings).
+    public func lines(of example: [UInt8]) -> [[UInt8]] {
+        guard case .line(let delimiter) = self, !delimiter.isEmpty else { return [example] }
+        var lines: [[UInt8]] = [], start = 0, i = 0
+        while i + delimiter.count <= example.count {
+            if example[i..<(i + delimiter.count)].elementsEqual(delimiter) {
+                lines.append(Array(example[start..<i]))
+                i += delimiter.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        return lines + [Array(example[start...])]
+    }
+
     /// How many framed units a step's example spans: lines for line framing, else one.
     public func units(of example: [UInt8]) -> Int {
         guard case .line(let delimiter) = self, !delimiter.isEmpty, example.count >= delimiter.count else { return 1 }
@@ -75,14 +91,23 @@ public struct SocketStep: Sendable {
     public var afterMilliseconds: Int
     /// The receiving side fails when it comes later than this after the previous step.
     public var withinMilliseconds: Int?
+    /// Line framing: the message is the lines up to and including the first one that matches this
+    /// string pattern (`"until": {"$regex": "^\\d{3} "}` ends an SMTP reply of any number of lines);
+    /// nil: as many lines as the example has.
+    public var until: Pattern?
     public var pointer: JSONPointer
+    /// Where the step is written, for diagnostics about it.
+    public var position: SourcePosition?
 
-    public init(side: Side, payload: SocketPayload, afterMilliseconds: Int = 0, withinMilliseconds: Int? = nil, pointer: JSONPointer = .root) {
+    public init(side: Side, payload: SocketPayload, afterMilliseconds: Int = 0, withinMilliseconds: Int? = nil, until: Pattern? = nil,
+                pointer: JSONPointer = .root, position: SourcePosition? = nil) {
         self.side = side
         self.payload = payload
         self.afterMilliseconds = afterMilliseconds
         self.withinMilliseconds = withinMilliseconds
+        self.until = until
         self.pointer = pointer
+        self.position = position
     }
 }
 
@@ -108,16 +133,46 @@ public struct UDPInteraction: Sendable {
     public var timeoutMilliseconds: Int
     /// How many times the verifier sends again when nothing came.
     public var retries: Int
-    /// The first N bytes of every response repeat the request's (DNS-style transaction ids): the
-    /// mock copies them, the verifier checks them.
-    public var echoBytes: Int
+    /// Byte ranges every response repeats from the request (`echo`: a DNS transaction id, a
+    /// question section), by offset, not overlapping: the mock copies them, the verifier checks them.
+    public var echo: [EchoRange]
 
-    public init(request: SocketPayload, responses: [SocketPayload], timeoutMilliseconds: Int = 1000, retries: Int = 2, echoBytes: Int = 0) {
+    public init(request: SocketPayload, responses: [SocketPayload], timeoutMilliseconds: Int = 1000, retries: Int = 2, echo: [EchoRange] = []) {
         self.request = request
         self.responses = responses
         self.timeoutMilliseconds = timeoutMilliseconds
         self.retries = retries
-        self.echoBytes = echoBytes
+        self.echo = echo
+    }
+}
+
+/// Bytes of a UDP response that repeat the request's, at the same offset: `"echo": 2` (the first
+/// two), `{"from": 12, "length": 18}`, `{"from": 12, "to": "end"}` (to the end of the request).
+public struct EchoRange: Sendable, Equatable {
+    /// Where the bytes start, in the request and in the response.
+    public var offset: Int
+    /// How many bytes the contract's request example has there (and its responses hold in their place).
+    public var length: Int
+    /// The range runs to the end of the request, however long the one received is; the response
+    /// then grows or shrinks by the difference.
+    public var toEnd: Bool
+
+    public init(offset: Int, length: Int, toEnd: Bool = false) {
+        self.offset = offset
+        self.length = length
+        self.toEnd = toEnd
+    }
+
+    /// The bytes of `request` this range takes (clamped to the request).
+    public func slice(of request: [UInt8]) -> Range<Int> {
+        let start = min(offset, request.count)
+        return start..<(toEnd ? request.count : min(offset + length, request.count))
+    }
+
+    /// "2 bytes", "18 bytes from offset 12", "the bytes from offset 12 to the end (18 in the example)".
+    public var summary: String {
+        if toEnd { return "the bytes from offset \(offset) to the end (\(length) in the example)" }
+        return offset == 0 ? "\(length) bytes" : "\(length) bytes from offset \(offset)"
     }
 }
 

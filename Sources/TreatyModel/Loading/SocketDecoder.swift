@@ -86,7 +86,7 @@ struct SocketDecoder {
 
     private func decodeStep(_ node: JSONNode, _ pointer: JSONPointer, framing: SocketFraming, limit: Int) -> SocketStep? {
         guard let reader = ObjectReader(node, pointer, context, what: "a conversation step") else { return nil }
-        reader.checkKeys(["client", "server", "after", "within"])
+        reader.checkKeys(["client", "server", "after", "within", "until"])
         let sides = ["client", "server"].filter { reader[$0] != nil }
         guard sides.count == 1, let side = SocketStep.Side(rawValue: sides[0]) else {
             context.error("a step is {\"client\": …} (what the client sends) or {\"server\": …} (what the server sends)", at: node.position, pointer)
@@ -96,7 +96,16 @@ struct SocketDecoder {
         payload = fitted(payload, to: framing, pointer / side.rawValue, limit: limit, at: reader[side.rawValue]!.position)
         let after = http.optionalDuration(reader, "after") ?? 0
         let within = http.optionalDuration(reader, "within")
-        return SocketStep(side: side, payload: payload, afterMilliseconds: after, withinMilliseconds: within, pointer: pointer)
+        var until: Pattern?
+        if let node = reader["until"] {
+            until = patterns.decodeString(node, pointer / "until", what: "\"until\"")
+            if case .line = framing {} else {
+                context.error("\"until\" applies to line framing (it ends a message at the first line that matches); this conversation has \(framing.summary)",
+                              at: node.position, pointer / "until")
+            }
+        }
+        return SocketStep(side: side, payload: payload, afterMilliseconds: after, withinMilliseconds: within, until: until, pointer: pointer,
+                          position: node.position)
     }
 
     /// Checks a payload against the framing: a line step's final delimiter is optional (the sender
@@ -202,14 +211,14 @@ struct SocketDecoder {
         }
         let timeout = http.optionalDuration(reader, "timeout") ?? 1000
         let retries = reader.integer("retries", in: 0...10) ?? 2
-        let echo = reader.integer("echo", in: 0...65_507) ?? 0
-        if let request, echo > request.exampleBytes.count {
-            context.error("\"echo\" copies \(echo) bytes of the request, which has \(request.exampleBytes.count)", at: reader["echo"]?.position, pointer / "echo")
+        var echo: [EchoRange] = []
+        if let node = reader["echo"], let request {
+            echo = decodeEcho(node, pointer / "echo", request: request.exampleBytes)
         }
         let responsePointer = { (i: Int) in reader["response"] != nil ? pointer / "response" : pointer / "responses" / i }
-        for (i, response) in responses.enumerated() where echo > 0 {
-            if echo > response.exampleBytes.count {
-                context.error("\"echo\" copies \(echo) bytes into a response of \(response.exampleBytes.count)", at: reader["echo"]?.position, responsePointer(i))
+        for (i, response) in responses.enumerated() where !echo.isEmpty {
+            for range in echo where range.offset + range.length > response.exampleBytes.count {
+                context.error("\"echo\" copies \(range.summary) into a response of \(response.exampleBytes.count)", at: reader["echo"]?.position, responsePointer(i))
             }
             if case .text = response {
                 context.error("\"echo\" copies bytes: write the response as \"hex\" or \"base64\"", at: reader["echo"]?.position, responsePointer(i))
@@ -222,6 +231,79 @@ struct SocketDecoder {
             context.error("a UDP datagram carries at most 65,507 bytes; this one has \(response.exampleBytes.count)", at: node.position, responsePointer(i))
         }
         guard let request else { return nil }
-        return UDPInteraction(request: request, responses: responses, timeoutMilliseconds: max(1, timeout), retries: retries, echoBytes: echo)
+        return UDPInteraction(request: request, responses: responses, timeoutMilliseconds: max(1, timeout), retries: retries, echo: echo)
+    }
+
+    /// `"echo"`: an integer N (the first N bytes), a range `{"from": 12, "length": 18}` or
+    /// `{"from": 12, "to": 30 | "end"}` (`to` not included; `"end"`: the end of the request), or an
+    /// array of ranges; checked against the request's example, sorted, not overlapping.
+    func decodeEcho(_ node: JSONNode, _ pointer: JSONPointer, request: [UInt8]) -> [EchoRange] {
+        let help = "\"echo\" is a number of leading bytes, a range {\"from\": N, \"length\": N} or {\"from\": N, \"to\": N|\"end\"}, or an array of ranges"
+        var ranges: [(EchoRange, JSONNode, JSONPointer)] = []
+        if let number = node.numberValue {
+            guard let count = number.intValue, (0...65_507).contains(count) else {
+                context.error("\"echo\" must be an integer between 0 and 65507, found \(node.rendered())", at: node.position, pointer)
+                return []
+            }
+            if count > 0 { ranges = [(EchoRange(offset: 0, length: count), node, pointer)] }
+        } else if let list = node.arrayValue {
+            guard !list.isEmpty else {
+                context.error(help + ", found an empty array", at: node.position, pointer)
+                return []
+            }
+            for (i, element) in list.enumerated() {
+                if let range = decodeEchoRange(element, pointer / i, request: request, help: help) { ranges.append((range, element, pointer / i)) }
+            }
+        } else if node.objectValue != nil {
+            if let range = decodeEchoRange(node, pointer, request: request, help: help) { ranges = [(range, node, pointer)] }
+        } else {
+            context.error(help + ", found \(node.typeName)", at: node.position, pointer)
+            return []
+        }
+        ranges.sort { $0.0.offset < $1.0.offset }
+        var valid: [EchoRange] = []
+        for (range, element, at) in ranges {
+            if range.offset + range.length > request.count {
+                context.error("\"echo\" copies \(range.summary) of the request, which has \(request.count)", at: element.position, at)
+                continue
+            }
+            if let previous = valid.last, range.offset < previous.offset + previous.length {
+                context.error("\"echo\" ranges overlap: \(previous.summary) and \(range.summary)", at: element.position, at)
+                continue
+            }
+            valid.append(range)
+        }
+        return valid
+    }
+
+    private func decodeEchoRange(_ node: JSONNode, _ pointer: JSONPointer, request: [UInt8], help: String) -> EchoRange? {
+        guard let reader = ObjectReader(node, pointer, context, what: "an echo range") else { return nil }
+        reader.checkKeys(["from", "to", "length"])
+        guard let from = reader.required("from") != nil ? reader.integer("from", in: 0...65_506) : nil else { return nil }
+        switch (reader["to"], reader["length"]) {
+        case (nil, _?):
+            guard let length = reader.integer("length", in: 1...65_507) else { return nil }
+            return EchoRange(offset: from, length: length)
+        case (let to?, nil):
+            if to.stringValue == "end" {
+                guard from < request.count else {
+                    context.error("\"echo\" starts at offset \(from), past the end of the request (\(request.count) bytes)", at: reader["from"]?.position, pointer / "from")
+                    return nil
+                }
+                return EchoRange(offset: from, length: request.count - from, toEnd: true)
+            }
+            guard to.stringValue == nil, let end = reader.integer("to", in: 1...65_507) else {
+                if to.stringValue != nil { context.error("\"to\" is an offset (not included) or \"end\", found \(to.rendered())", at: to.position, pointer / "to") }
+                return nil
+            }
+            guard end > from else {
+                context.error("\"to\" (\(end)) must be past \"from\" (\(from)): the range ends before the offset \"to\" names", at: to.position, pointer / "to")
+                return nil
+            }
+            return EchoRange(offset: from, length: end - from)
+        default:
+            context.error(help + "; give \"to\" or \"length\"" + (reader["to"] == nil ? "" : ", not both"), at: node.position, pointer)
+            return nil
+        }
     }
 }
