@@ -85,6 +85,23 @@ def test_the_later_of_duplicate_keys_counts(http_mock, body, status):
     assert requests.get(http_mock + "/orders/7", timeout=5).status_code == 200
 
 
+@pytest.mark.parametrize("source", ["a{2,9223372036854775807}", "x{9223372036854775807,}", "((a{1000}){1000}){1000}"])
+def test_a_regex_generator_with_huge_counts_sends_the_example_and_the_mock_keeps_serving(tmp_path, source):
+    contract = {"treaty": 1, "consumer": "web", "provider": "gen", "interactions": [
+        {"name": "a code", "http": {"request": {"path": "/code"}, "response": {
+            "status": 200, "body": {"code": {"$string": "fallback", "generate": {"regex": source}}}}}}]}
+    (tmp_path / "gen.json").write_text(json.dumps(contract))
+    running = start_mock(str(tmp_path / "gen.json"), "--port", "0")
+    try:
+        for _ in range(3):
+            response = requests.get(running.urls["gen"] + "/code", timeout=10)
+            assert response.status_code == 200
+            assert response.json() == {"code": "fallback"}
+        assert running.process.poll() is None
+    finally:
+        running.stop()
+
+
 SHOP_PB = ROOT / "Fixtures" / "protobuf" / "shop.pb"
 GRPC_CONTRACT = {
     "treaty": 1, "consumer": "web", "provider": "shop", "protobuf": {"descriptorSet": "shop.pb"},
