@@ -1,11 +1,20 @@
 /// Makes a string that a regular expression matches, for the mock's `"generate": "regex"`.
 /// Covers the common subset (literals, escapes, classes, groups, alternation, quantifiers);
 /// returns nil for anything else, and the caller falls back to the example.
+///
+/// Counts come from contracts, so they are bounded: a repeat takes 0 to 1000, a group nests at most
+/// `maximumDepth` deep, and the text made is at most `maximumLength` characters (`((a{1000}){1000}){1000}`
+/// would otherwise ask for 10⁹); past a bound the generator gives up and the example is sent.
 struct RegexGenerator {
+    static let maximumLength = 10_000
+    static let maximumDepth = 32
+
     var random = SystemRandomNumberGenerator()
     private var chars: [Character] = []
     private var index = 0
-
+    private var depth = 0
+    /// Characters still allowed, shared with the groups' generators.
+    private var budget = maximumLength
 
     mutating func generate(_ pattern: String) -> String? {
         chars = Array(pattern)
@@ -33,7 +42,12 @@ struct RegexGenerator {
             guard let atom = atom() else { return nil }
             guard let (lo, hi) = quantifier() else { return nil }
             let count = Int.random(in: lo...hi, using: &random)
-            for _ in 0..<count { guard let piece = atom(&self) else { return nil }; out += piece }
+            for _ in 0..<count {
+                guard let piece = atom(&self) else { return nil }
+                budget -= piece.count
+                guard budget >= 0 else { return nil }
+                out += piece
+            }
         }
         return out
     }
@@ -58,7 +72,11 @@ struct RegexGenerator {
             guard depth == 0 else { return nil }
             let inner = String(chars[start..<(index - 1)])
             return { g in
+                guard g.depth < Self.maximumDepth else { return nil }
                 var sub = RegexGenerator()
+                sub.depth = g.depth + 1
+                sub.budget = g.budget
+                // The caller charges what the group made against its own budget.
                 return sub.generate(inner)
             }
         case "[":
@@ -91,11 +109,14 @@ struct RegexGenerator {
             guard let close = chars[index...].firstIndex(of: "}") else { return nil }
             let body = String(chars[(index + 1)..<close])
             index = close + 1
+            // Checked before any arithmetic: `{-5}` made a negative count (which trapped) and
+            // `{9223372036854775807,}` overflowed `lo + 3`.
             let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.allSatisfy({ $0.map { (0...1000).contains($0) } ?? true }) else { return nil }
             if parts.count == 1, let n = parts[0] { result = (n, n) }
-            else if parts.count == 2, let lo = parts[0] { result = (lo, parts[1] ?? lo + 3) }
+            else if parts.count == 2, let lo = parts[0] { result = (lo, parts[1] ?? Swift.min(lo + 3, 1000)) }
             else { return nil }
-            guard result.0 <= result.1, result.1 <= 1000 else { return nil }
+            guard result.0 <= result.1 else { return nil }
         default: return (1, 1)
         }
         if !atEnd, chars[index] == "?" || chars[index] == "+" { index += 1 }  // lazy / possessive

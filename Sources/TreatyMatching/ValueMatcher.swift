@@ -195,12 +195,33 @@ public struct ValueMatcher: Sendable {
             }
             let reasons = attempts.compactMap { $0.first?.message }.joined(separator: "; or ")
             fail(rules.map(\.name).joined(separator: " or "), "matches none of the alternatives: \(reasons)")
+        case .integer64(let written, let unsigned):
+            let kind = unsigned ? "an unsigned 64-bit integer" : "a 64-bit integer"
+            let fits: Bool
+            switch actual.value {
+            case .string(let text): fits = Self.decimalInteger(text, unsigned: unsigned)
+            case .number(let n):
+                // The contract's own example; `$number` takes any number it would take, `$integer` only one written whole.
+                if case .number = written { fits = !n.isInteger || Self.decimalInteger(n.text, unsigned: unsigned) }
+                else { fits = n.isInteger && Self.decimalInteger(n.text, unsigned: unsigned) }
+            default: fits = false
+            }
+            if !fits { fail(kind, "expected \(kind) (a string of decimal digits in proto3 JSON), got \(describe(actual))") }
         case .include(let needle):
             guard let text = actual.stringValue else { return fail("a string containing \"\(needle)\"", "expected a string, got \(actual.typeName)") }
             if !text.contains(needle) { fail("a string containing \"\(needle)\"", "\(preview(actual)) does not contain \"\(needle)\"") }
         }
     }
 
+
+    /// A decimal integer as proto3 JSON prints a 64-bit one: `-?(0|[1-9][0-9]*)`, within the
+    /// range of int64 or uint64.
+    static func decimalInteger(_ text: String, unsigned: Bool) -> Bool {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              first != UInt8(ascii: "0") || digits.count == 1 else { return false }
+        return unsigned ? UInt64(text) != nil : Int64(text) != nil
+    }
 
     func describe(_ node: JSONNode) -> String {
         switch node.value {

@@ -46,14 +46,14 @@ public enum Generator: Sendable, Equatable {
             }
             return .success(.randomInt(min: lo, max: hi))
         case "randomDecimal", "randomHex", "randomString":
-            guard let n = int(value), (1...1000).contains(n) else { return problem("\(member.key) takes a size from 1 to 1000") }
+            guard let n = int(value), sizes.contains(n) else { return problem("\(member.key) takes a size from 1 to 1000") }
             return .success(member.key == "randomDecimal" ? .randomDecimal(digits: n) : member.key == "randomHex" ? .randomHex(digits: n) : .randomString(size: n))
         case "regex":
             guard let source = value.stringValue else { return problem("regex takes a regular expression") }
             return .success(.regex(source))
         case "now":
             guard let text = value.stringValue, let seconds = Duration.offsetSeconds(text) else {
-                return problem("now takes an offset such as \"+1d\", \"-2h\", \"+30m\", \"+10s\"")
+                return problem("now takes an offset such as \"+1d\", \"-2h\", \"+30m\", \"+10s\", of at most 100 years either way")
             }
             return .success(.now(offsetSeconds: seconds))
         case "fromState":
@@ -97,6 +97,13 @@ public enum Generator: Sendable, Equatable {
         }
     }
 
+    /// The digits or characters a random generator may make: a count from a contract, bounded so
+    /// that a negative one cannot trap and a huge one cannot exhaust memory on every response.
+    public static let sizes = 1...1000
+
+    /// The largest `now` offset, either way: 100 years of 366 days. Larger ones overflowed.
+    public static let maximumOffsetSeconds = 100 * 366 * 86_400
+
     static let names = "uuid, regex, now, randomInt, randomDecimal, randomHex, randomString, fromState, mockServerURL, fromRequest, callbackURL"
 
     public struct Problem: Error, Hashable, Sendable {
@@ -116,13 +123,18 @@ enum Duration {
         for c in rest {
             if c.isNumber { number.append(c); continue }
             guard let n = Int(number) else { return nil }
+            let unit: Int
             switch c {
-            case "d": total += n * 86_400
-            case "h": total += n * 3_600
-            case "m": total += n * 60
-            case "s": total += n
+            case "d": unit = 86_400
+            case "h": unit = 3_600
+            case "m": unit = 60
+            case "s": unit = 1
             default: return nil
             }
+            // Checked: `+9999999999999999d` trapped.
+            let (seconds, overflow) = n.multipliedReportingOverflow(by: unit)
+            guard !overflow, seconds <= Generator.maximumOffsetSeconds - total else { return nil }
+            total += seconds
             number = ""
         }
         guard number.isEmpty else { return nil }

@@ -96,6 +96,7 @@ extension MatchRule {
         case .values(let members): return Pattern.object(members).contractJSON().map { .object([("$values", $0)]) }
         case .arrayContains(let variants): return Pattern.array(variants).contractJSON().map { .object([("$arrayContains", $0)]) }
         case .semver(let example): return .success(.object([("$semver", .string(example))]))
+        case .integer64(let written, _): return written.contractJSON()
         case .notEmpty(let pattern): return wrap(pattern) { .object([("$notEmpty", $0)]) }
         }
     }

@@ -42,6 +42,7 @@ extension MatchRule {
         case .arrayContains(let variants): return .array(variants.map(\.example))
         case .semver(let example): return .string(example)
         case .notEmpty(let pattern): return pattern.example
+        case .integer64(let written, _): return written.example
         }
     }
 
@@ -67,9 +68,59 @@ extension MatchRule {
         case .values: "$values"
         case .arrayContains: "$arrayContains"
         case .semver: "$semver"
+        case .integer64(let written, _): written.name
         case .notEmpty: "$notEmpty"
         case .allOf: "$and"
         case .anyOf: "$or"
+        }
+    }
+}
+
+extension Pattern {
+    /// How many JSON values `example` holds (every scalar, array and object counts one), without
+    /// building it; saturates at `Int.max`. `$eachLike` repeats its template, so nested ones
+    /// multiply: the loader bounds this before the mock renders or checks the example.
+    public var exampleValueCount: Int {
+        switch self {
+        case .null, .bool, .number, .string: return 1
+        case .array(let elements): return elements.reduce(1) { Self.saturatingAdd($0, $1.exampleValueCount) }
+        case .object(let members): return members.reduce(1) { Self.saturatingAdd($0, $1.pattern.exampleValueCount) }
+        case .matcher(let matcher): return matcher.rule.exampleValueCount
+        }
+    }
+
+    static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
+}
+
+extension MatchRule {
+    /// `Pattern.exampleValueCount` for the rule's example.
+    public var exampleValueCount: Int {
+        switch self {
+        case .eachLike(let template, _, _, let count):
+            let (product, overflow) = template.exampleValueCount.multipliedReportingOverflow(by: count)
+            return overflow ? .max : Pattern.saturatingAdd(product, 1)
+        case .type(let pattern), .notEmpty(let pattern): return pattern.exampleValueCount
+        case .allOf(let rules), .anyOf(let rules): return rules.map(\.exampleValueCount).max() ?? 1
+        case .values(let members): return members.reduce(1) { Pattern.saturatingAdd($0, $1.pattern.exampleValueCount) }
+        case .arrayContains(let variants): return variants.reduce(1) { Pattern.saturatingAdd($0, $1.exampleValueCount) }
+        case .equals(let node), .eachKey(_, let node), .eachValue(_, let node): return node.valueCount
+        case .regex, .integer, .decimal, .number, .boolean, .string, .null, .dateTime, .include, .size, .semver, .childCount,
+             .integer64:
+            return 1
+        }
+    }
+}
+
+extension JSONNode {
+    /// How many JSON values this one holds, itself included.
+    var valueCount: Int {
+        switch value {
+        case .null, .bool, .number, .string: 1
+        case .array(let elements): elements.reduce(1) { Pattern.saturatingAdd($0, $1.valueCount) }
+        case .object(let object): object.members.reduce(1) { Pattern.saturatingAdd($0, $1.value.valueCount) }
         }
     }
 }

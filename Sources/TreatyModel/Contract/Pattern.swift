@@ -128,6 +128,11 @@ public enum MatchRule: Sendable {
     case allOf([MatchRule])
     /// `$or`: at least one rule applies (Pact's `"combine": "OR"`); the last rule's example is sent.
     case anyOf([MatchRule])
+    /// `$integer` or `$number` (the `written` rule) on a 64-bit protobuf field: proto3 JSON writes
+    /// int64, uint64, sint64, fixed64 and sfixed64 as strings, so the loader puts this in its place
+    /// in a gRPC message's pattern. It accepts a decimal integer in the field's range, as a string
+    /// (the form decoded messages have) or a number (the form the contract's example has).
+    indirect case integer64(written: MatchRule, unsigned: Bool)
 }
 
 public enum DateTimeKind: String, Sendable, CaseIterable {

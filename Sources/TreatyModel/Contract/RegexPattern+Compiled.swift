@@ -1,6 +1,10 @@
 import Foundation
 
 /// A compiled regular expression (ICU syntax, as Pact uses), matched against the whole string.
+///
+/// "Whole" means every character: the pattern is wrapped in `\A(?:…)\z`, not `^(?:…)$`, because
+/// ICU's `$` also matches before a final line terminator, so `^abc$` would accept `"abc\n"` and a
+/// path pattern would accept `/orders/42%0A`.
 public final class CompiledRegex: @unchecked Sendable {
     // NSRegularExpression is immutable and documented as safe to share between threads.
     private let whole: NSRegularExpression
@@ -12,7 +16,7 @@ public final class CompiledRegex: @unchecked Sendable {
         self.source = source
         do {
             original = try NSRegularExpression(pattern: source)
-            whole = try NSRegularExpression(pattern: "^(?:" + source + ")$")
+            whole = try NSRegularExpression(pattern: "\\A(?:" + source + ")\\z")
         } catch {
             throw TreatyError(code: .invalidContract, message: "invalid regular expression /\(source)/",
                               cause: Self.reason(source))

@@ -1,6 +1,10 @@
 /// A strict RFC 8259 JSON parser that keeps the position of every value and the written form of
 /// every number, accepts a leading UTF-8 byte-order mark, and reports duplicate keys.
 ///
+/// A key written twice keeps its first place and takes the later value, as JavaScript's
+/// `JSON.parse`, Python's `json` and most readers do, so the mock and the verifier judge a body as
+/// the consumer or provider that reads it would. Contracts list the duplicates as errors.
+///
 /// It never crashes or recurses without bound: nesting deeper than `maximumDepth` is a syntax error.
 public struct JSONParser {
     /// A syntax error: the first place where the input stops being JSON.
@@ -13,7 +17,8 @@ public struct JSONParser {
     /// The result of a parse: the value, plus non-fatal findings (duplicate keys).
     public struct Document: Sendable {
         public var root: JSONNode
-        /// Keys written twice in one object: the later key's position and pointer.
+        /// Keys written twice in one object: the later key's position and pointer. (The object holds
+        /// the key once, with the later value.)
         public var duplicateKeys: [(key: String, position: SourcePosition, pointer: JSONPointer)]
     }
 
@@ -136,7 +141,7 @@ extension JSONParser {
             try enter()
             advance()  // {
             var members: [JSONObject.Member] = []
-            var seen = Set<String>()
+            var seen: [String: Int] = [:]
             skipWhitespace()
             if !atEnd, current == UInt8(ascii: "}") {
                 advance()
@@ -161,10 +166,13 @@ extension JSONParser {
                 pointer.append(key)
                 let value = try parseValue()
                 pointer.removeLast()
-                if !seen.insert(key).inserted {
+                if let earlier = seen[key] {
                     duplicates.append((key, keyPosition, JSONPointer(pointer + [key])))
+                    members[earlier].value = value
+                } else {
+                    seen[key] = members.count
+                    members.append(JSONObject.Member(key: key, keyPosition: keyPosition, value: value))
                 }
-                members.append(JSONObject.Member(key: key, keyPosition: keyPosition, value: value))
                 skipWhitespace()
                 guard !atEnd else { throw error("unexpected end of input inside an object; expected '}'") }
                 if current == UInt8(ascii: ",") {

@@ -200,9 +200,19 @@ struct GRPCDecoder {
 
     /// The pattern in the form decoded messages take, so that it can match them: proto field names
     /// become JSON names (`updated_at` → `updatedAt`), 64-bit integers written as numbers become
-    /// strings, enums written by number become names. Numeric matchers on 64-bit fields never match
-    /// (the JSON mapping makes them strings): a warning says what to write instead.
+    /// strings, enums written by number become names. `$integer` and `$number` on 64-bit fields
+    /// become `integer64`, which takes the string the JSON mapping makes of them; `$decimal` there
+    /// never matches, and a warning says so.
     func canonical(_ pattern: Pattern, type: String, pool: ProtoDescriptorPool, pointer: JSONPointer) -> Pattern {
+        // A whole message under `$type` or `$notEmpty`: its fields take the decoded form too.
+        if case .matcher(var m) = pattern {
+            switch m.rule {
+            case .type(let inner): m.rule = .type(canonical(inner, type: type, pool: pool, pointer: pointer))
+            case .notEmpty(let inner): m.rule = .notEmpty(canonical(inner, type: type, pool: pool, pointer: pointer))
+            default: return pattern
+            }
+            return .matcher(m)
+        }
         guard let message = pool.messages[type], !ProtoWellKnown.special.contains(type), case .object(let members) = pattern else { return pattern }
         return .object(members.map { member in
             guard let field = message.field(named: member.key) else { return member }
@@ -225,6 +235,26 @@ struct GRPCDecoder {
                 return out
             })
         }
+        // Matchers that hold a pattern of the same field (or, for `$eachLike`, of its elements):
+        // the inside takes the decoded form too, so `{"$eachLike": {"$integer": 1}}` on a
+        // repeated int64 field and `{"$type": {"created_at": …}}` match decoded messages.
+        if case .matcher(var m) = pattern {
+            var single = field
+            single.repeated = false
+            switch m.rule {
+            case .eachLike(let template, let min, let max, let examples) where field.repeated:
+                m.rule = .eachLike(canonicalValue(template, single, pool: pool, pointer: pointer), min: min, max: max, examples: examples)
+                return .matcher(m)
+            case .type(let inner):
+                m.rule = .type(canonicalValue(inner, field, pool: pool, pointer: pointer))
+                return .matcher(m)
+            case .notEmpty(let inner):
+                m.rule = .notEmpty(canonicalValue(inner, field, pool: pool, pointer: pointer))
+                return .matcher(m)
+            default:
+                break
+            }
+        }
         if field.repeated, case .array(let elements) = pattern {
             var single = field
             single.repeated = false
@@ -239,13 +269,16 @@ struct GRPCDecoder {
             if let value = pool.enums[field.typeName ?? ""]?.values.first(where: { $0.number == n.intValue }) { return .string(value.name) }
             return pattern
         case (.int64, .matcher(let m)), (.uint64, .matcher(let m)), (.sint64, .matcher(let m)), (.fixed64, .matcher(let m)), (.sfixed64, .matcher(let m)):
+            var out = m
             switch m.rule {
-            case .integer, .decimal, .number:
-                context.warning("\(field.name) is a 64-bit integer, a JSON string in proto3 JSON: this numeric matcher never matches; write {\"$regex\": \"^-?\\\\d+$\", \"example\": \"42\"}",
+            case .integer, .number:
+                out.rule = .integer64(written: m.rule, unsigned: field.kind == .uint64 || field.kind == .fixed64)
+            case .decimal:
+                context.warning("\(field.name) is a 64-bit integer, which never holds a decimal: this $decimal never matches; use $integer",
                                 at: m.position, pointer)
             default: break
             }
-            return pattern
+            return .matcher(out)
         default:
             return pattern
         }

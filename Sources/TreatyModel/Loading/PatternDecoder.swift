@@ -11,6 +11,9 @@ struct PatternDecoder {
         "$datetime": ["format"], "$eachLike": ["min", "max", "examples"], "$include": [], "$and": [], "$or": [],
     ]
 
+    /// The most values an example may hold once `$eachLike`s are repeated.
+    static let maximumExampleValues = 10_000_000
+
     func decode(_ node: JSONNode, _ pointer: JSONPointer) -> Pattern? {
         switch node.value {
         case .null: return .null
@@ -234,7 +237,15 @@ struct PatternDecoder {
                               pointer / "examples")
                 return nil
             }
-            return matcher(.eachLike(template, min: min, max: max, examples: examples))
+            // Nested `$eachLike`s multiply (three levels of a million elements is 10¹⁸ values):
+            // the mock would render, and the checker walk, every one of them.
+            let rule = MatchRule.eachLike(template, min: min, max: max, examples: examples)
+            guard rule.exampleValueCount <= Self.maximumExampleValues else {
+                context.error("this $eachLike's example would hold more than \(Self.maximumExampleValues) values (\(examples) element(s) of \(template.exampleValueCount)); lower \"examples\" or \"min\" here or in the $eachLike inside",
+                              at: reader["examples"]?.position ?? reader["min"]?.position ?? node.position, pointer)
+                return nil
+            }
+            return matcher(rule)
         default:
             return nil
         }

@@ -62,9 +62,26 @@ struct PactGenerators {
         func int(_ key: String) -> Int? { node[key]?.numberValue?.intValue }
         switch type {
         case "RandomInt": return .randomInt(min: int("min") ?? 0, max: max(int("min") ?? 0, int("max") ?? 2_147_483_647))
-        case "RandomDecimal": return .randomDecimal(digits: int("digits") ?? 10)
-        case "RandomHexadecimal": return .randomHex(digits: int("digits") ?? 10)
-        case "RandomString": return .randomString(size: int("size") ?? 20)
+        case "RandomDecimal", "RandomHexadecimal", "RandomString":
+            // Bounded as Treaty's own generators are (`Generator.sizes`): a negative count trapped
+            // and a huge one exhausted memory on every response.
+            let key = type == "RandomString" ? "size" : "digits"
+            let count: Int
+            if let given = node[key] {
+                guard let n = given.numberValue?.intValue, Generator.sizes.contains(n) else {
+                    context.warning("the Pact generator \(type) takes \"\(key)\" from \(Generator.sizes.lowerBound) to \(Generator.sizes.upperBound), found \(given.rendered()); not carried over, the mock sends the example",
+                                    at: given.position, pointer / key)
+                    return nil
+                }
+                count = n
+            } else {
+                count = type == "RandomString" ? 20 : 10
+            }
+            switch type {
+            case "RandomDecimal": return .randomDecimal(digits: count)
+            case "RandomHexadecimal": return .randomHex(digits: count)
+            default: return .randomString(size: count)
+            }
         case "Regex": return .regex(node["regex"]?.stringValue)
         case "Uuid": return .uuid
         case "Date", "Time", "DateTime", "Timestamp":
@@ -102,7 +119,11 @@ struct PactGenerators {
             guard let n = Int(token), let unitWord = tokens.popFirst() else { return nil }
             let unit = unitWord.hasSuffix("s") ? String(unitWord.dropLast()) : unitWord
             guard let seconds = units[unit] else { return nil }
-            total += sign * n * seconds
+            // Checked: `+9223372036854775807 days` trapped.
+            let (step, overflow) = n.multipliedReportingOverflow(by: seconds)
+            guard !overflow else { return nil }
+            total += sign * step
+            guard abs(total) <= Generator.maximumOffsetSeconds else { return nil }
         }
         return total
     }

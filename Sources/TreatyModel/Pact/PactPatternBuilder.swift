@@ -90,9 +90,14 @@ struct PactPatternBuilder {
         case "arrayContains":
             let elements = node.arrayValue ?? []
             var variants: [Pattern] = []
-            for variant in matcher["variants"]?.arrayValue ?? [] {
+            for (n, variant) in (matcher["variants"]?.arrayValue ?? []).enumerated() {
                 let index = variant["index"]?.numberValue?.intValue ?? variants.count
-                guard index < elements.count else { continue }
+                // A negative index trapped here; one past the example is as wrong.
+                guard elements.indices.contains(index) else {
+                    context.warning("arrayContains variant \(n) has \"index\" \(variant["index"]?.rendered() ?? String(index)), but the example has \(elements.count) element(s); ignored",
+                                    at: variant["index"]?.position ?? entry.position, entry.pointer)
+                    continue
+                }
                 var variantRules = PactMatchingRules()
                 if let rules = variant["rules"] {
                     variantRules = PactMatchingRules.read(.object([("body", rules)]), entry.pointer, context)

@@ -84,21 +84,24 @@ public struct PactRulePath: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// How specifically this rule path matches a concrete `path` of the same length: 0 when it
-    /// does not match; exact tokens weigh 2 and wildcards 1, multiplied (the Pact weighting).
+    /// does not match, otherwise one more than the number of exact tokens. Pact weighs exact tokens
+    /// 2 and wildcards 1 and multiplies; the product is 2 to the power of the exact tokens, so it
+    /// orders paths as their count does, and the count cannot overflow where the product did (a
+    /// path of 63 exact tokens trapped).
     public func weight(against path: [Token]) -> Int {
         guard tokens.count == path.count else { return 0 }
-        var weight = 1
+        var exact = 0
         for (rule, actual) in zip(tokens, path) {
             switch (rule, actual) {
-            case (.root, .root): weight *= 2
-            case (.field(let a), .field(let b)) where a == b: weight *= 2
-            case (.anyField, .field): weight *= 1
-            case (.index(let a), .index(let b)) where a == b: weight *= 2
-            case (.anyIndex, .index): weight *= 1
+            case (.root, .root): exact += 1
+            case (.field(let a), .field(let b)) where a == b: exact += 1
+            case (.anyField, .field): break
+            case (.index(let a), .index(let b)) where a == b: exact += 1
+            case (.anyIndex, .index): break
             default: return 0
             }
         }
-        return weight
+        return exact + 1
     }
 
     public var description: String { text }
