@@ -105,13 +105,15 @@ let package = Package(
         .executableTarget(name: "treaty", dependencies: ["TreatyCommands"], swiftSettings: swiftSettings),
 
         // Helpers shared by test targets (schema validation, fixture paths).
-        .target(name: "TreatyTestSupport", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "TreatyTestSupport", dependencies: ["CLibXML2", "TreatyModel"], swiftSettings: swiftSettings),
 
         // Tests mirror Sources.
-        .testTarget(name: "TreatyModelTests", dependencies: ["TreatyModel", "TreatyXML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TreatyModelTests", dependencies: ["TreatyModel", "TreatyXML", "TreatyTestSupport"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TreatyMatchingTests",
-            dependencies: ["TreatyModel", "TreatyMatching"],
+            dependencies: ["TreatyModel", "TreatyMatching", "TreatyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

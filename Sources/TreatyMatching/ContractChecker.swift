@@ -7,8 +7,16 @@ public enum ContractChecker {
     public static func check(_ contract: Contract) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for interaction in contract.interactions {
-            if let tcp = interaction.tcp { out += checkTerminators(tcp, interaction: interaction.name, contract: contract) }
-            guard let http = interaction.http else { continue }
+            let http: HTTPInteraction
+            switch interaction.kind {
+            case .http(let exchange): http = exchange
+            case .tcp(let tcp):
+                out += checkTerminators(tcp, interaction: interaction.name, contract: contract)
+                continue
+            // Their examples are checked as they are decoded (SSE data, gRPC messages against the
+            // descriptors, raw payloads), or not yet.
+            case .sse, .longPoll, .websocket, .jsonrpc, .grpc, .udp, .message, .synchronousMessage: continue
+            }
             var patterns: [Pattern] = [http.request.path]
             patterns += http.request.query.flatMap(\.values) + http.request.headers.flatMap(\.values)
             let responses = http.sequence?.responses ?? [http.response]

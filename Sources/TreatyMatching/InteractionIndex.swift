@@ -45,7 +45,7 @@ public struct InteractionIndex: Sendable {
         self.constrained = constrained
         var all: [Entry] = []
         for (position, interaction) in interactions.enumerated() {
-            guard let spec = interaction.requestSpec else { continue }
+            guard let spec = interaction.kind.openingRequest else { continue }
             let entry = Entry(position: position, spec: spec)
             all.append(entry)
             if case .string(let path) = spec.path {

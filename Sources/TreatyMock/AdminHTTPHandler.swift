@@ -211,8 +211,8 @@ struct AdminView: Sendable {
                 ("file", .string(contract.file)), ("consumer", .string(contract.consumer)), ("provider", .string(contract.provider)),
                 ("url", .string(place.url)),
                 ("interactions", .array(contract.interactions.enumerated().map { position, interaction in
-                    var members: [(String, JSONNode)] = [("name", .string(interaction.name)), ("kind", .string(interaction.kindName))]
-                    if let request = interaction.requestSpec {
+                    var members: [(String, JSONNode)] = [("name", .string(interaction.name)), ("kind", .string(interaction.kind.name.displayName))]
+                    if let request = interaction.kind.openingRequest {
                         members.append(("method", .string(request.method)))
                         members.append(("path", .string(request.path.example.stringValue ?? "")))
                     }
@@ -293,8 +293,8 @@ struct AdminView: Sendable {
             guard current[i].place != nil else { return nil }
             let contract = current[i].box.current.contract
             guard file == nil || contract.file == file else { return nil }
-            return contract.interactions.first { $0.name == name && $0.message != nil }.map { (i, $0) }
-        }).first, let message = interaction.message else {
+            return contract.message(named: name).map { (i, $0.interaction) }
+        }).first, case .message(let message) = interaction.kind else {
             return problem(.notFound, "no message interaction \"\(name)\"" + (file.map { " in \($0)" } ?? "") + "; GET /contracts lists them")
         }
         var contents = message.contents?.exampleBytes ?? []
@@ -383,8 +383,7 @@ struct AdminView: Sendable {
         var out: [(String, String)] = []
         for (index, slot) in slots.enumerated() where slot.place != nil {
             let contract = slot.box.current.contract
-            for (position, interaction) in contract.interactions.enumerated() where interaction.requestSpec != nil || interaction.jsonrpc != nil || interaction.grpc != nil
-                || interaction.tcp != nil || interaction.udp != nil {
+            for (position, interaction) in contract.interactions.enumerated() where interaction.kind.name.expectedToBeCalled {
                 if index < calls.count, position < calls[index].count, calls[index][position] == 0 {
                     out.append((contract.file, interaction.name))
                 }

@@ -52,7 +52,7 @@ public struct GRPCTable: Sendable {
         transcoder = ProtoJSON(pool: protobuf.pool)
         var calls: [String: [Entry]] = [:]
         for (position, interaction) in contract.interactions.enumerated() {
-            guard let call = interaction.grpc else { continue }
+            guard case .grpc(let call) = interaction.kind else { continue }
             var details: String?
             if !call.details.isEmpty {
                 let message = call.statusMessage?.example.stringValue ?? ""

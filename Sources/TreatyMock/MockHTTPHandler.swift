@@ -328,7 +328,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func produce(_ body: ByteBuffer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
         let contract = responder.current.contract
         guard let request = try? JSONParser.parse(Array(body.readableBytesView)).root, let name = request["description"]?.stringValue,
-              let message = contract.interactions.first(where: { $0.name == name && $0.message != nil })?.message else {
+              let message = contract.message(named: name)?.message else {
             return write(context, status: 404, headers: [("Content-Type", "text/plain")],
                          body: Array("send {\"description\": NAME} naming a message interaction of \(contract.file)\n".utf8), head: head,
                          keepAlive: Self.keepsAlive(head))

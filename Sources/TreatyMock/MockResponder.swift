@@ -161,81 +161,80 @@ public final class MockResponder: Sendable {
             contract.interactions[$0].scenario != nil || !contract.interactions[$0].states.isEmpty
         })
         self.index = InteractionIndex(contract.interactions, constrained: constrained)
+        // One pass over the interactions, one case per kind: what each kind needs prepared.
         var shared: [String: HTTPHeaders] = [:]
-        self.answers = contract.interactions.enumerated().map { position, interaction in
-            if let sse = interaction.sse { return Self.streamAnswer(sse, name: interaction.name, behaviour: interaction.behaviour, position: position, nil) }
-            if let ws = interaction.websocket {
-                return Answer(status: 101, headers: [], body: [], interaction: interaction.name, mismatches: [], behaviour: interaction.behaviour,
-                              position: position, websocket: ws)
-            }
-            if let poll = interaction.longPoll {
-                let plain = Self.prepare(poll.response, name: interaction.name)
-                let late = Self.prepare(poll.timeoutResponse, name: interaction.name)
-                let timeoutAnswer = Answer(status: late.status, headers: late.headers, body: late.body, interaction: interaction.name, mismatches: [],
-                                           wire: WireAnswer(status: late.status, headers: late.headers, body: late.body, shared: &shared),
-                                           position: position)
-                return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name, mismatches: [],
-                              wire: WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared),
-                              behaviour: interaction.behaviour, position: position,
-                              hold: HoldPlan(hold: poll.hold, timeoutMilliseconds: poll.timeoutMilliseconds, timeoutAnswer: timeoutAnswer))
-            }
-            guard let http = interaction.http else { return nil }
-            let plain = Self.prepare(http.response, name: interaction.name)
-            let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
-            return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: plain.interaction,
-                          mismatches: [], wire: wire, behaviour: interaction.behaviour, position: position)
-        }
+        var answers: [Answer?] = []
         var dynamic: [Int: (spec: HTTPResponseSpec, states: JSONObject)] = [:]
-        for (i, interaction) in contract.interactions.enumerated() {
-            guard let response = interaction.http?.response ?? interaction.longPoll?.response else { continue }
-            var generated = response.headers.contains { $0.values.contains(where: \.hasGenerators) }
-            switch response.body {
-            case .json(let p)?, .text(let p)?: generated = generated || p.hasGenerators
-            default: break
-            }
-            if generated {
-                let params = JSONObject(interaction.states.flatMap(\.params.members))
-                dynamic[i] = (response, params)
-            }
-        }
-        self.dynamic = dynamic
         var streams: [Int: (spec: SSEInteraction, states: JSONObject)] = [:]
-        for (i, interaction) in contract.interactions.enumerated() {
-            guard let sse = interaction.sse, sse.events.contains(where: { $0.data.pattern.hasGenerators }) else { continue }
-            streams[i] = (sse, JSONObject(interaction.states.flatMap(\.params.members)))
-        }
-        self.streams = streams
         var callbacks: [Int: (callbacks: [Callback], states: JSONObject)] = [:]
-        for (i, interaction) in contract.interactions.enumerated() where !interaction.callbacks.isEmpty {
-            callbacks[i] = (interaction.callbacks, JSONObject(interaction.states.flatMap(\.params.members)))
-        }
-        self.callbacks = callbacks
         var rpcCalls: [String: [JSONRPC.Call]] = [:], rpcSocketCalls: [String: [JSONRPC.Call]] = [:]
-        for (i, interaction) in contract.interactions.enumerated() {
-            guard let call = interaction.jsonrpc else { continue }
-            let entry = JSONRPC.Call(position: i, name: interaction.name, spec: call)
-            if call.transport == .websocket { rpcSocketCalls[call.path, default: []].append(entry) } else { rpcCalls[call.path, default: []].append(entry) }
+        var tcpScripts: [TCPConversationHandler.Script] = [], udpExchanges: [UDPResponder.Exchange] = []
+        var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
+        func prepared(_ response: HTTPResponseSpec, _ interaction: Interaction, position: Int, behaviour: MockBehaviour?) -> Answer {
+            let plain = Self.prepare(response, name: interaction.name)
+            let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
+            return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name,
+                          mismatches: [], wire: wire, behaviour: behaviour, position: position)
         }
+        func hasGenerators(_ response: HTTPResponseSpec) -> Bool {
+            if response.headers.contains(where: { $0.values.contains(where: \.hasGenerators) }) { return true }
+            switch response.body {
+            case .json(let p)?, .text(let p)?: return p.hasGenerators
+            default: return false
+            }
+        }
+        for (position, interaction) in contract.interactions.enumerated() {
+            let params = JSONObject(interaction.states.flatMap(\.params.members))
+            if !interaction.callbacks.isEmpty { callbacks[position] = (interaction.callbacks, params) }
+            switch interaction.kind {
+            case .http(let http):
+                answers.append(prepared(http.response, interaction, position: position, behaviour: interaction.behaviour))
+                if hasGenerators(http.response) { dynamic[position] = (http.response, params) }
+                if let sequence = http.sequence, sequence.responses.count > 1 {
+                    sequences[position] = (sequence.responses.map { prepared($0, interaction, position: position, behaviour: interaction.behaviour) },
+                                           sequence.repeats)
+                }
+            case .sse(let sse):
+                answers.append(Self.streamAnswer(sse, name: interaction.name, behaviour: interaction.behaviour, position: position, nil))
+                if sse.events.contains(where: { $0.data.pattern.hasGenerators }) { streams[position] = (sse, params) }
+            case .longPoll(let poll):
+                let plain = prepared(poll.response, interaction, position: position, behaviour: interaction.behaviour)
+                let timeoutAnswer = prepared(poll.timeoutResponse, interaction, position: position, behaviour: nil)
+                answers.append(Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name, mismatches: [],
+                                      wire: plain.wire, behaviour: interaction.behaviour, position: position,
+                                      hold: HoldPlan(hold: poll.hold, timeoutMilliseconds: poll.timeoutMilliseconds, timeoutAnswer: timeoutAnswer)))
+                if hasGenerators(poll.response) { dynamic[position] = (poll.response, params) }
+            case .websocket(let ws):
+                answers.append(Answer(status: 101, headers: [], body: [], interaction: interaction.name, mismatches: [],
+                                      behaviour: interaction.behaviour, position: position, websocket: ws))
+            case .jsonrpc(let call):
+                answers.append(nil)
+                let entry = JSONRPC.Call(position: position, name: interaction.name, spec: call)
+                switch call.transport {
+                case .websocket: rpcSocketCalls[call.path, default: []].append(entry)
+                case .http: rpcCalls[call.path, default: []].append(entry)
+                }
+            case .tcp(let tcp):
+                answers.append(nil)
+                tcpScripts.append(TCPConversationHandler.Script(position: position, name: interaction.name, tcp: tcp))
+            case .udp(let udp):
+                answers.append(nil)
+                udpExchanges.append(UDPResponder.Exchange(position: position, name: interaction.name, udp: udp))
+            case .grpc:  // served from the gRPC table below
+                answers.append(nil)
+            case .message, .synchronousMessage:  // published, not requested
+                answers.append(nil)
+            }
+        }
+        self.answers = answers
+        self.dynamic = dynamic
+        self.streams = streams
+        self.callbacks = callbacks
         self.rpcCalls = rpcCalls
         self.rpcSocketCalls = rpcSocketCalls
         self.grpc = GRPCTable(contract: contract)
-        self.tcpScripts = contract.interactions.enumerated().compactMap { position, interaction in
-            interaction.tcp.map { TCPConversationHandler.Script(position: position, name: interaction.name, tcp: $0) }
-        }
-        self.udpExchanges = contract.interactions.enumerated().compactMap { position, interaction in
-            interaction.udp.map { UDPResponder.Exchange(position: position, name: interaction.name, udp: $0) }
-        }
-        var sequences: [Int: (answers: [Answer], repeats: Bool)] = [:]
-        for (position, interaction) in contract.interactions.enumerated() {
-            guard let sequence = interaction.http?.sequence, sequence.responses.count > 1 else { continue }
-            let answers = sequence.responses.map { response -> Answer in
-                let plain = Self.prepare(response, name: interaction.name)
-                let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
-                return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name,
-                              mismatches: [], wire: wire, behaviour: interaction.behaviour, position: position)
-            }
-            sequences[position] = (answers, sequence.repeats)
-        }
+        self.tcpScripts = tcpScripts
+        self.udpExchanges = udpExchanges
         self.sequences = sequences
         self.stateful = contract.interactions.indices.map { contract.interactions[$0].scenario != nil || sequences[$0] != nil }
         self.hasScenarios = contract.interactions.contains { $0.scenario != nil }

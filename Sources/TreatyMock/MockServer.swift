@@ -159,7 +159,7 @@ public enum MockServer {
 
     /// `tcp`, `udp` or `tcp+udp` for a contract of raw interactions; nil for HTTP.
     static func rawTransport(_ contract: Contract) -> String? {
-        let tcp = contract.interactions.contains { $0.tcp != nil }, udp = contract.interactions.contains { $0.udp != nil }
+        let tcp = contract.interactions.contains { $0.kind.name == .tcp }, udp = contract.interactions.contains { $0.kind.name == .udp }
         switch (tcp, udp) {
         case (true, true): return "tcp+udp"
         case (true, false): return "tcp"
@@ -193,7 +193,7 @@ public enum MockServer {
                 .bind(host: configuration.host, port: port)
                 .flatMapErrorThrowing { throw failure($0, "UDP", port) }
         }
-        guard contract.interactions.contains(where: { $0.tcp != nil }) else { return bindUDP(port) }
+        guard contract.interactions.contains(where: { $0.kind.name == .tcp }) else { return bindUDP(port) }
         let tcp = listenerBootstrap()
             .childChannelInitializer { channel in
                 guard admit(channel, connections, configuration, log) else { return channel.close() }
@@ -205,7 +205,7 @@ public enum MockServer {
             }
             .bind(host: configuration.host, port: port)
             .flatMapErrorThrowing { throw failure($0, "TCP", port) }
-        guard contract.interactions.contains(where: { $0.udp != nil }) else { return tcp }
+        guard contract.interactions.contains(where: { $0.kind.name == .udp }) else { return tcp }
         return tcp.flatMap { listener in
             bindUDP(listener.localAddress?.port ?? port).map { udp in
                 // The datagram channel closes with the connections at shutdown (it handles GracefulShutdown).

@@ -92,7 +92,7 @@ public struct Verifier: Sendable {
                 return targets.map { target in
                     suite(target, cases: target.positions.map { position in
                         let interaction = target.contract.interactions[position]
-                        return CaseResult(name: interaction.name, kind: interaction.kindName, duration: 0,
+                        return CaseResult(name: interaction.name, kind: interaction.kind.name.displayName, duration: 0,
                                           outcome: .error(kind: "transport", message: error.message))
                     })
                 }
@@ -101,10 +101,7 @@ public struct Verifier: Sendable {
                 let baseURL = options.baseURL(for: target.contract.provider)
                 // A long poll waiting for a call, and the call, must not run beside each other's
                 // kin: they share the one-at-a-time lane with interactions that need states.
-                let awaited = Set(target.contract.interactions.compactMap { i -> String? in
-                    if case .call(let name)? = i.longPoll?.hold { return name }
-                    return nil
-                })
+                let awaited = Set(target.contract.interactions.compactMap(\.kind.awaitedCall))
                 for (slot, position) in target.positions.enumerated() {
                     let interaction = target.contract.interactions[position]
                     let run = InteractionRun(interaction: interaction, suite: suiteIndex, slot: slot, order: free.count + stateful.count,
@@ -114,12 +111,10 @@ public struct Verifier: Sendable {
                     let contract = target.contract
                     run.interactionNamed = { name in contract.interactions.first { $0.name == name } }
                     run.protobuf = contract.protobuf
-                    if interaction.tcp?.conversation.first?.side == .client,
-                       let opener = contract.interactions.first(where: { $0.tcp?.conversation.first?.side == .server })?.tcp {
-                        run.greeting = Array(opener.conversation.prefix { $0.side == .server })
+                    if case .tcp(let tcp) = interaction.kind, tcp.conversation.first?.side == .client {
+                        run.greeting = Self.greeting(of: contract)
                     }
-                    var exclusive = !interaction.states.isEmpty || awaited.contains(interaction.name)
-                    if case .call? = interaction.longPoll?.hold { exclusive = true }
+                    let exclusive = !interaction.states.isEmpty || awaited.contains(interaction.name) || interaction.kind.awaitedCall != nil
                     run.exclusive = exclusive
                     if exclusive { stateful.append(run) } else { free.append(run) }
                 }
@@ -196,6 +191,18 @@ public struct Verifier: Sendable {
             }
         }
 
+        /// The server's opening steps of the contract's TCP conversation that starts with the
+        /// server: every connection gets them, so a conversation that starts with the client reads
+        /// them first.
+        static func greeting(of contract: Contract) -> [SocketStep] {
+            for interaction in contract.interactions {
+                if case .tcp(let tcp) = interaction.kind, tcp.conversation.first?.side == .server {
+                    return Array(tcp.conversation.prefix { $0.side == .server })
+                }
+            }
+            return []
+        }
+
         func suite(_ target: VerifyTarget, cases: [CaseResult]) -> SuiteResult {
             // JUnit adds consumer, provider and contract file; these say which format and where.
             let properties: [(name: String, value: String)] = [
@@ -265,9 +272,8 @@ final class InteractionRun {
 
     func begin() {
         started = .now()
-        guard interaction.requestSpec != nil || interaction.message != nil || interaction.jsonrpc != nil || interaction.grpc != nil
-                || interaction.tcp != nil || interaction.udp != nil else {
-            return finish(.skipped(reason: "kind \(interaction.kindName) is not verified yet"))
+        guard interaction.kind.name.verifiedByVerifier else {
+            return finish(.skipped(reason: "kind \(interaction.kind.name.displayName) is not verified yet"))
         }
         stateValues = JSONObject(interaction.states.flatMap(\.params.members))
         guard !interaction.states.isEmpty else { return send() }
@@ -281,7 +287,7 @@ final class InteractionRun {
     /// Ends an interaction that never started (the overall timeout ran out first).
     func finishUnstarted(_ outcome: CaseResult.Outcome) {
         finished = true
-        onFinish(self, CaseResult(name: interaction.name, kind: interaction.kindName, duration: 0, outcome: outcome))
+        onFinish(self, CaseResult(name: interaction.name, kind: interaction.kind.name.displayName, duration: 0, outcome: outcome))
     }
 
     /// Ends an interaction that was waiting (for callbacks) when the overall timeout ran out.
@@ -351,29 +357,49 @@ final class InteractionRun {
 
     // MARK: the exchange
 
+    /// Runs the interaction's exchange: one case per kind.
     private func send() {
-        if interaction.message != nil { return produceMessage() }
-        if interaction.jsonrpc != nil { return rpc() }
-        if interaction.grpc != nil { return grpcCall() }
-        if interaction.tcp != nil || interaction.udp != nil { return rawExchange() }
-        guard let spec = interaction.requestSpec else { return complete() }
+        switch interaction.kind {
+        case .http(let http):
+            guard buildRequest(http.request) else { return }
+            call(http, 0)
+        case .sse(let sse):
+            guard buildRequest(sse.request, eventStream: true) else { return }
+            stream(sse)
+        case .longPoll(let poll):
+            guard buildRequest(poll.request) else { return }
+            self.poll(poll)
+        case .websocket(let websocket):
+            guard buildRequest(websocket.request) else { return }
+            converse(websocket)
+        case .message(let spec): produceMessage(spec)
+        case .jsonrpc(let call): rpc(call)
+        case .grpc(let call): grpcCall(call)
+        case .tcp(let tcp): rawTCP(tcp)
+        case .udp(let udp): rawUDP(udp)
+        case .synchronousMessage: finish(.skipped(reason: "kind \(interaction.kind.name.displayName) is not verified yet"))
+        }
+    }
+
+    /// Builds the request that opens an interaction served over HTTP, with the state values and
+    /// this run's callback URL; false (the interaction ended with an error) when it has callbacks
+    /// and no receiver listens for them.
+    private func buildRequest(_ spec: HTTPRequestSpec, eventStream: Bool = false) -> Bool {
         if !interaction.callbacks.isEmpty && receiver == nil {
             outcome = .error(kind: "callback-receiver", message: "cannot listen on \(options.callbackHost) for this interaction's callbacks; "
                              + "check --callback-host")
-            return tearDown()
+            tearDown()
+            return false
         }
         let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: spec.method, target: "/"),
                                                       stateParameters: stateValues, baseURL: baseURL, callbackBaseURL: callbackBase))
         var built = RequestBuilder.build(spec, extraHeaders: options.extraHeaders, generator: generator)
-        if interaction.sse != nil, !built.headers.contains(where: { $0.name.caseInsensitiveEquals("Accept") }) {
+        if eventStream, !built.headers.contains(where: { $0.name.caseInsensitiveEquals("Accept") }) {
             built.headers.append(("Accept", "text/event-stream"))
         }
         request = built
         url = RequestBuilder.url(base: baseURL, request: built)
-        if interaction.sse != nil { return stream() }
-        if interaction.longPoll != nil { return poll() }
-        if interaction.websocket != nil { return converse() }
-        call(0)
+        return true
     }
 
     /// The outcome of a WebSocket conversation, set by its thread, read by `tick`.
@@ -389,8 +415,8 @@ final class InteractionRun {
 
     /// A WebSocket interaction: the conversation runs on a thread of its own (raw frames over a
     /// libcurl connection); `tick` picks up its outcome.
-    private func converse() {
-        guard let websocket = interaction.websocket, let request else { return complete() }
+    private func converse(_ websocket: WebSocketInteraction) {
+        guard let request else { return complete() }
         let transport = options.transport
         onSocketThread { client in
             client.converse(request, subprotocol: websocket.subprotocol, steps: websocket.steps, options: transport)
@@ -428,26 +454,26 @@ final class InteractionRun {
 
     /// A raw TCP conversation or a UDP exchange with the provider at the base URL
     /// (`tcp://host:port`, `udp://host:port`; only the host and port count), on a thread of its own.
-    private func rawExchange() {
+    private func rawTCP(_ tcp: TCPInteraction) {
+        let transport = options.transport
+        let client: TCPClient
+        do throws(TransportError) { client = try TCPClient(base: baseURL) } catch {
+            outcome = .error(kind: error.kind.rawValue, message: error.message)
+            return tearDown()
+        }
+        let sendable = UnsafeSendable(value: client)
+        let greeting = greeting
+        onThread {
+            let client = sendable.value
+            return (client.converse(tcp, greeting: greeting, options: transport), client.log.text)
+        }
+    }
+
+    private func rawUDP(_ udp: UDPInteraction) {
         let base = baseURL
-        if let tcp = interaction.tcp {
-            let transport = options.transport
-            let client: TCPClient
-            do throws(TransportError) { client = try TCPClient(base: base) } catch {
-                outcome = .error(kind: error.kind.rawValue, message: error.message)
-                return tearDown()
-            }
-            let sendable = UnsafeSendable(value: client)
-            let greeting = greeting
-            onThread {
-                let client = sendable.value
-                return (client.converse(tcp, greeting: greeting, options: transport), client.log.text)
-            }
-        } else if let udp = interaction.udp {
-            onThread {
-                let client = UDPClient(base: base)
-                return (client.exchange(udp), client.log.text)
-            }
+        onThread {
+            let client = UDPClient(base: base)
+            return (client.exchange(udp), client.log.text)
         }
     }
 
@@ -474,8 +500,8 @@ final class InteractionRun {
     /// A long poll: the provider must hold the request (for its time, or until the awaited call,
     /// which the verifier makes) and then answer; a trigger nothing can fire on a real provider
     /// must end in the timeout answer after about the timeout.
-    private func poll() {
-        guard let poll = interaction.longPoll, let request else { return complete() }
+    private func poll(_ poll: LongPollInteraction) {
+        guard let request else { return complete() }
         let expected: HTTPResponseSpec
         var minimumHold = 0
         switch poll.hold {
@@ -488,7 +514,7 @@ final class InteractionRun {
             log.line("# trigger \"\(name)\" cannot be fired on a real provider: expecting the timeout answer after \(poll.timeoutMilliseconds) ms")
         case .call(let name):
             expected = poll.response
-            guard let other = interactionNamed(name), let spec = other.requestSpec else {
+            guard let other = interactionNamed(name), let spec = other.kind.openingRequest else {
                 outcome = .error(kind: "contract", message: "the long poll waits for \"\(name)\", which this run cannot call")
                 return tearDown()
             }
@@ -527,8 +553,7 @@ final class InteractionRun {
     /// A message interaction, as Pact verifies message pacts: the provider's message producer is
     /// asked for the message by description and states, and what it answers is the message: the
     /// body its contents, `Pact-Message-Metadata` (base64 JSON) its metadata, with the Content-Type.
-    private func produceMessage() {
-        guard let spec = interaction.message else { return complete() }
+    private func produceMessage(_ spec: MessageSpec) {
         guard let messageURL = options.messageURL else {
             log.line("# a message interaction: give --message-url (the provider's message producer) to verify it")
             outcome = .skipped(reason: "message interaction: no --message-url given")
@@ -579,8 +604,7 @@ final class InteractionRun {
 
     /// A JSON-RPC call: POST `{"jsonrpc": "2.0", "id", "method", "params"}` to the endpoint (no id
     /// for a notification), then the answer's id, result or error object are judged.
-    private func rpc() {
-        guard let call = interaction.jsonrpc else { return complete() }
+    private func rpc(_ call: JSONRPCInteraction) {
         let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: "POST", target: "/"), stateParameters: stateValues,
                                                       baseURL: baseURL, callbackBaseURL: callbackBase))
         let id: Int? = call.notification ? nil : order + 1
@@ -612,8 +636,9 @@ final class InteractionRun {
     }
 
     /// A gRPC call over libcurl HTTP/2 (see `GRPCExchange`).
-    private func grpcCall() {
-        guard let call = interaction.grpc, let protobuf else { return complete() }
+    private func grpcCall(_ call: GRPCInteraction) {
+        // The loader refuses grpc interactions in a contract without "protobuf".
+        guard let protobuf else { return complete() }
         let transcoder = ProtoJSON(pool: protobuf.pool)
         let generator = ValueGenerator(context: .init(request: HTTPRequestData(method: "POST", target: call.path), stateParameters: stateValues,
                                                       baseURL: baseURL, callbackBaseURL: callbackBase))
@@ -693,8 +718,8 @@ final class InteractionRun {
 
     /// An SSE interaction: open the stream, read events as they come, stop when every expected
     /// event came (or the stream ends, or --timeout passes), then judge head and events.
-    private func stream() {
-        guard let sse = interaction.sse, let request else { return complete() }
+    private func stream(_ sse: SSEInteraction) {
+        guard let request else { return complete() }
         log.request(request, url: url)
         expectCallbacks(for: request)
         let sink = StreamSink(wanted: max(1, sse.events.count), limit: options.transport.maximumBodyBytes)
@@ -731,8 +756,8 @@ final class InteractionRun {
         }
     }
 
-    private func call(_ index: Int) {
-        guard let http = interaction.http, let request else { return complete() }
+    private func call(_ http: HTTPInteraction, _ index: Int) {
+        guard let request else { return complete() }
         // A response sequence is verified call by call, in order.
         let expected = http.sequence?.responses ?? [http.response]
         guard index < expected.count else { return awaitCallbacks() }
@@ -758,7 +783,7 @@ final class InteractionRun {
                     outcome = .failed(mismatches)
                     return tearDown()
                 }
-                call(index + 1)
+                call(http, index + 1)
             case .failure(let error):
                 log.line("! \(error.kind.rawValue): \(error.message)")
                 outcome = .error(kind: error.kind.rawValue, message: "\(error.message). \(error.advice)")
@@ -842,7 +867,7 @@ final class InteractionRun {
     private func finish(_ outcome: CaseResult.Outcome) {
         guard !finished else { return }
         finished = true
-        onFinish(self, CaseResult(name: interaction.name, kind: interaction.kindName, duration: elapsed, outcome: outcome,
+        onFinish(self, CaseResult(name: interaction.name, kind: interaction.kind.name.displayName, duration: elapsed, outcome: outcome,
                                   log: log.text, bodyDiff: bodyDiff))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import TreatyTestSupport
 @testable import TreatyMatching
 @testable import TreatyModel
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TreatyTestSupport
 @testable import TreatyMatching
 @testable import TreatyModel
 

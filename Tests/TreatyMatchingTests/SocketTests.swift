@@ -1,4 +1,5 @@
 import Testing
+import TreatyTestSupport
 import TreatyMatching
 @testable import TreatyModel
 

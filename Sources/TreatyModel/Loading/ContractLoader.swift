@@ -16,7 +16,8 @@ public struct ContractLoader: Sendable {
     }
 
     static let topLevelKeys = ["$schema", "treaty", "consumer", "provider", "description", "mock", "protobuf", "interactions"]
-    static let interactionKeys = ["name", "description", "given", "mock", "scenario", "callbacks"] + InteractionKindName.allCases.map(\.rawValue)
+    static let interactionKeys = ["name", "description", "given", "mock", "scenario", "callbacks"]
+        + Interaction.Kind.Name.contractKeys.map(\.rawValue)
 
     /// True for a Treaty contract (a `"treaty"` key) or a Pact file (detected by content).
     public static func isContract(_ root: JSONNode) -> Bool {
@@ -96,21 +97,24 @@ public struct ContractLoader: Sendable {
         // A long poll held until another interaction is called must name one of this contract.
         let names = Set(interactions.map(\.name))
         for (index, interaction) in interactions.enumerated() {
-            guard case .call(let awaited)? = interaction.longPoll?.hold, !names.contains(awaited) else { continue }
+            guard let awaited = interaction.kind.awaitedCall, !names.contains(awaited) else { continue }
             let pointer = interaction.pointer / "longPoll" / "hold" / "untilCalled"
             let suggestion = Suggestion.closest(to: awaited, in: Array(names)).map { "; did you mean \"\($0)\"?" } ?? ""
             context.error("\"untilCalled\" names no interaction of this contract: \"\(awaited)\"\(suggestion)",
                           at: (list(top)?[index]).flatMap { $0["longPoll"]?["hold"]?["untilCalled"]?.position } ?? interaction.position, pointer)
         }
         // A port speaks raw TCP/UDP or HTTP, not both: tcp and udp interactions keep a contract to themselves.
-        let raw = interactions.filter { $0.tcp != nil || $0.udp != nil }
-        if !raw.isEmpty, let other = interactions.first(where: { $0.tcp == nil && $0.udp == nil }) {
-            context.error("interaction \"\(other.name)\" is \(other.kindName), but this contract has tcp or udp interactions (its port speaks raw TCP and UDP); put them in a contract of their own",
+        if interactions.contains(where: \.kind.name.usesRawPort), let other = interactions.first(where: { !$0.kind.name.usesRawPort }) {
+            context.error("interaction \"\(other.name)\" is \(other.kind.name.displayName), but this contract has tcp or udp interactions (its port speaks raw TCP and UDP); put them in a contract of their own",
                           at: other.position, other.pointer)
         }
         // One connection is cut into messages one way: every tcp interaction of a contract shares its framing.
-        if let first = interactions.first(where: { $0.tcp != nil }), let odd = interactions.first(where: { $0.tcp.map { $0.framing != first.tcp!.framing } ?? false }) {
-            context.error("interaction \"\(odd.name)\" frames its messages as \(odd.tcp!.framing.summary), but \"\(first.name)\" as \(first.tcp!.framing.summary); the tcp interactions of a contract share one framing",
+        let framings = interactions.compactMap { interaction -> (Interaction, SocketFraming)? in
+            guard case .tcp(let tcp) = interaction.kind else { return nil }
+            return (interaction, tcp.framing)
+        }
+        if let (first, framing) = framings.first, let (odd, oddFraming) = framings.first(where: { $0.1 != framing }) {
+            context.error("interaction \"\(odd.name)\" frames its messages as \(oddFraming.summary), but \"\(first.name)\" as \(framing.summary); the tcp interactions of a contract share one framing",
                           at: odd.position, odd.pointer / "tcp" / "framing")
         }
         guard let consumer, let provider else { return nil }
@@ -142,24 +146,16 @@ public struct ContractLoader: Sendable {
         let description = reader.string("description")
         let states = reader["given"].map { decodeStates($0, pointer / "given", context) } ?? []
 
-        let kindKeys = reader.object.members.filter { InteractionKindName(rawValue: $0.key) != nil }
+        let kindKeys = reader.object.members.filter { Interaction.Kind.Name(rawValue: $0.key)?.inContractFormat == true }
         let label = name.map { "interaction \"\($0)\"" } ?? "interaction"
-        guard let kindMember = kindKeys.first else {
-            context.error("\(label) has no kind; add one of: " + InteractionKindName.allCases.map(\.rawValue).joined(separator: ", "),
+        guard let kindMember = kindKeys.first, let kind = Interaction.Kind.Name(rawValue: kindMember.key) else {
+            context.error("\(label) has no kind; add one of: " + Interaction.Kind.Name.contractKeys.map(\.rawValue).joined(separator: ", "),
                           at: node.position, pointer)
             return nil
         }
         if kindKeys.count > 1 {
             context.error("\(label) has several kinds (\(kindKeys.map(\.key).joined(separator: ", "))); an interaction has exactly one",
                           at: kindKeys[1].keyPosition, pointer / kindKeys[1].key)
-        }
-        let kind = InteractionKindName(rawValue: kindMember.key)!
-        guard InteractionKindName.supported.contains(kind) else {
-            context.error("interaction kind \"\(kind.rawValue)\" is not supported yet: this version of Treaty mocks and verifies "
-                          + InteractionKindName.supported.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ", ")
-                          + " interactions only",
-                          at: kindMember.keyPosition, pointer / kind.rawValue)
-            return nil
         }
         let kindPointer = pointer / kind.rawValue
         let decoded: Interaction.Kind?
@@ -182,8 +178,8 @@ public struct ContractLoader: Sendable {
             decoded = SocketDecoder(context: context).decodeTCP(kindMember.value, kindPointer).map { .tcp($0) }
         case .udp:
             decoded = SocketDecoder(context: context).decodeUDP(kindMember.value, kindPointer).map { .udp($0) }
-        default:
-            decoded = nil
+        case .synchronousMessage:
+            decoded = nil  // not a key of the format (filtered out above); comes from Pact files only
         }
         let behaviour = reader["mock"].flatMap { decodeBehaviour($0, pointer / "mock", context) }
         let scenario = reader["scenario"].flatMap { decodeScenario($0, pointer / "scenario", context) }
@@ -192,16 +188,25 @@ public struct ContractLoader: Sendable {
         var interaction = Interaction(name: name, description: description, states: states, kind: decoded,
                                       position: node.position, pointer: pointer)
         interaction.behaviour = behaviour
-        if behaviour != nil, [.longPoll, .websocket, .message, .jsonrpc, .grpc, .tcp, .udp].contains(kind), let member = reader.object.member("mock") {
-            context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them"
-                            + (kind == .longPoll ? " (its \"hold\" sets the timing)" : kind == .websocket ? " (use \"after\" on its steps)"
-                               : kind == .grpc ? " (use \"after\" on its stream messages)"
-                               : kind == .tcp ? " (use \"after\" on its steps)" : ""),
+        if behaviour != nil, let ignored = Self.mockBehaviourIgnored(kind), let member = reader.object.member("mock") {
+            context.warning("\"mock\" delays and faults apply to http and sse interactions; a \(kind.rawValue) interaction ignores them" + ignored,
                             at: member.keyPosition, pointer / "mock")
         }
         interaction.scenario = scenario
         interaction.callbacks = callbacks
         return interaction
+    }
+
+    /// For kinds that ignore `"mock"` delays and faults: what sets their timing instead (may be
+    /// empty); nil for the kinds that play them.
+    static func mockBehaviourIgnored(_ kind: Interaction.Kind.Name) -> String? {
+        switch kind {
+        case .http, .sse: nil
+        case .longPoll: " (its \"hold\" sets the timing)"
+        case .websocket, .tcp: " (use \"after\" on its steps)"
+        case .grpc: " (use \"after\" on its stream messages)"
+        case .message, .jsonrpc, .udp, .synchronousMessage: ""
+        }
     }
 
     /// `{"name": "checkout", "state": "Started", "next": "Paid"}`
