@@ -155,35 +155,42 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // A call releases the long polls waiting for it (on any connection).
         if let name = answer.interaction, !current.state.holds.isEmpty { current.state.holds.release("call:" + name) }
-        if let plan = answer.hold { return holdAnswer(answer, plan, current.state.holds, context, head: requestHead) }
-        if let websocket = answer.websocket { return upgrade(websocket, answer, context, head: requestHead) }
-        guard let behaviour = answer.behaviour else {
-            send(answer, context, head: requestHead)
-            runAfterAnswer()
-            return
-        }
-        if let delay = behaviour.delay {
-            let milliseconds = Int64(Int.random(in: delay))
+        switch answer.mode {
+        case .hold(let plan):
+            holdAnswer(answer, plan, current.state.holds, context, head: requestHead)
+        case .upgrade(let websocket):
+            upgrade(websocket, answer, context, head: requestHead)
+        case .deliver(let delivery, let delay?):
             answering = true
-            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) { [self] in
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(Int.random(in: delay)))) { [self] in
                 answering = false
                 guard context.channel.isActive else { return }
-                playThenCallBack(behaviour.fault, answer, context, head: requestHead)
+                deliver(delivery, answer, context, head: requestHead)
                 // A stream ends its own answer (and answers the requests queued behind it).
-                if answer.stream == nil { answerDone(context) }
+                if case .stream = delivery { return }
+                answerDone(context)
             }
-        } else {
-            playThenCallBack(behaviour.fault, answer, context, head: requestHead)
+        case .deliver(let delivery, nil):
+            deliver(delivery, answer, context, head: requestHead)
         }
     }
 
-    /// Plays the answer or its fault, then sends the callbacks it triggers. A fault may close the
-    /// connection at once, and a closed connection cancels callbacks still waiting for their
-    /// answer, so with a fault they are handed over first.
-    private func playThenCallBack(_ fault: MockBehaviour.Fault?, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext,
-                                  head: HTTPRequestHead) {
-        if fault != nil { runAfterAnswer() }
-        play(fault, answer, context, head: head)
+    /// Writes the answer as its delivery says, then sends the callbacks it triggers. A fault may
+    /// close the connection at once, and a closed connection cancels callbacks still waiting for
+    /// their answer, so with a fault they are handed over first.
+    private func deliver(_ delivery: MockResponder.Delivery, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext,
+                         head: HTTPRequestHead) {
+        switch delivery {
+        case .prepared(let wire):
+            writePrepared(context, wire, head: head, keepAlive: Self.keepsAlive(head))
+        case .rendered:
+            write(context, status: answer.status, headers: answer.headers, body: answer.body, head: head, keepAlive: Self.keepsAlive(head))
+        case .stream(let stream):
+            startStream(answer, stream, context, head: head)
+        case .fault(let fault):
+            runAfterAnswer()
+            play(fault, answer, context, head: head)
+        }
         runAfterAnswer()
     }
 
@@ -198,7 +205,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let loop = context.eventLoop.assumeIsolated()
         guard let key = plan.key, case let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop) else {
             if case .duration(let ms) = plan.hold {
-                loop.scheduleTask(in: .milliseconds(Int64(ms))) { [self] in finishHold(answer, context, head: head) }
+                loop.scheduleTask(in: .milliseconds(Int64(ms))) { [self] in finishHold(answer, plan.delivery, context, head: head) }
             }
             return
         }
@@ -207,21 +214,21 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             eventLoop.execute {
                 let (handler, context) = bound.value
                 handler.held?.timeout.cancel()
-                handler.finishHold(answer, context, head: head)
+                handler.finishHold(answer, plan.delivery, context, head: head)
             }
         }
         let timeout = loop.scheduleTask(in: .milliseconds(Int64(plan.timeoutMilliseconds))) { [self] in
             guard holds.cancel(key, id: id) else { return }  // released just now: that answer wins
-            finishHold(plan.timeoutAnswer, context, head: head)
+            finishHold(plan.timeoutAnswer, plan.timeoutDelivery, context, head: head)
         }
         held = (key, id, timeout)
     }
 
-    private func finishHold(_ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
+    private func finishHold(_ answer: MockResponder.Answer, _ delivery: MockResponder.Delivery, _ context: ChannelHandlerContext,
+                            head: HTTPRequestHead) {
         held = nil
         guard context.channel.isActive else { return }
-        send(answer, context, head: head)
-        runAfterAnswer()
+        deliver(delivery, answer, context, head: head)
         answerDone(context)
     }
 
@@ -475,19 +482,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// connection stays), and must not carry `Connection` headers.
     static func keepsAlive(_ head: HTTPRequestHead) -> Bool { head.version.major == 2 || head.isKeepAlive }
 
-    private func send(_ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
-        if let stream = answer.stream { return startStream(answer, stream, context, head: head) }
-        if let wire = answer.wire {
-            writePrepared(context, wire, head: head, keepAlive: Self.keepsAlive(head))
-        } else {
-            write(context, status: answer.status, headers: answer.headers, body: answer.body, head: head, keepAlive: Self.keepsAlive(head))
-        }
-    }
-
-    /// Answers normally, or plays the fault. Faults write raw bytes below the HTTP encoder (from its
+    /// Plays a fault instead of the answer. Faults write raw bytes below the HTTP encoder (from its
     /// context) and always end the connection.
-    private func play(_ fault: MockBehaviour.Fault?, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
-        guard let fault else { return send(answer, context, head: head) }
+    private func play(_ fault: MockBehaviour.Fault, _ answer: MockResponder.Answer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
         let channel = context.channel
         switch fault {
         case .empty:

@@ -21,23 +21,11 @@ public final class MockResponder: Sendable {
         public let nearest: String?
         /// Mismatches of the nearest interaction when nothing matched.
         public let mismatches: [Mismatch]
-        /// Headers (with Content-Length) and body ready to write, for answers built once.
-        let wire: WireAnswer?
-        /// Delay and fault to play before (or instead of) answering.
-        public let behaviour: MockBehaviour?
-        /// For an SSE interaction: the events to stream after the head.
-        public let stream: EventStream?
-        /// For a long poll: what the answer waits for, and the answer when nothing comes.
-        public let hold: HoldPlan?
-        /// For a WebSocket interaction: the conversation to play after the upgrade.
-        public let websocket: WebSocketInteraction?
+        /// How the answer goes out.
+        let mode: Mode
 
         init(status: Int, headers: [(name: String, value: String)], body: [UInt8], interaction: String?, mismatches: [Mismatch],
-             wire: WireAnswer? = nil, behaviour: MockBehaviour? = nil, position: Int? = nil, nearest: String? = nil,
-             stream: EventStream? = nil, hold: HoldPlan? = nil, websocket: WebSocketInteraction? = nil) {
-            self.websocket = websocket
-            self.stream = stream
-            self.hold = hold
+             mode: Mode = .deliver(.rendered, delay: nil), position: Int? = nil, nearest: String? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
@@ -45,9 +33,36 @@ public final class MockResponder: Sendable {
             self.position = position
             self.nearest = nearest
             self.mismatches = mismatches
-            self.wire = wire
-            self.behaviour = behaviour
+            self.mode = mode
         }
+    }
+
+    /// How an answer goes out: the one decision the connection handler acts on.
+    enum Mode: Sendable {
+        /// Written after `delay` milliseconds (drawn per request from the range), or at once.
+        case deliver(Delivery, delay: ClosedRange<Int>?)
+        /// Held until its time, trigger or call, then delivered (long polls).
+        case hold(HoldPlan)
+        /// Answered `101`, then the WebSocket conversation is played.
+        case upgrade(WebSocketInteraction)
+
+        /// The mode for an answer with `behaviour`: its fault replaces the delivery, its delay
+        /// comes first.
+        static func deliver(_ delivery: Delivery, _ behaviour: MockBehaviour?) -> Mode {
+            .deliver(behaviour?.fault.map(Delivery.fault) ?? delivery, delay: behaviour?.delay)
+        }
+    }
+
+    /// What is written.
+    enum Delivery: Sendable {
+        /// Bytes built once when the contract loaded (the common case).
+        case prepared(WireAnswer)
+        /// The answer's status, headers and body, built for this request (generators, diagnostics).
+        case rendered
+        /// The head, then the events with their gaps (SSE).
+        case stream(EventStream)
+        /// A fault played instead of the answer; it always ends the connection.
+        case fault(MockBehaviour.Fault)
     }
 
     /// An answer in NIO's types, written as it is by every response that sends it (ByteBuffer and
@@ -86,13 +101,21 @@ public final class MockResponder: Sendable {
     }
 
     /// What a long-poll answer waits for.
-    public struct HoldPlan: Sendable {
-        public let hold: LongPollInteraction.Hold
-        public let timeoutMilliseconds: Int
-        public let timeoutAnswer: Answer
+    struct HoldPlan: Sendable {
+        let hold: LongPollInteraction.Hold
+        let timeoutMilliseconds: Int
+        /// How the answer goes out once released (prepared, or rendered when the request came).
+        let delivery: Delivery
+        let timeoutAnswer: Answer
+
+        /// How the timeout answer goes out (prepared when the contract loaded).
+        var timeoutDelivery: Delivery {
+            if case .deliver(let delivery, _) = timeoutAnswer.mode { return delivery }
+            return .rendered
+        }
 
         /// The registry key it waits on (nil for a timed hold).
-        public var key: String? {
+        var key: String? {
             switch hold {
             case .duration: nil
             case .trigger(let name): "trigger:" + name
@@ -174,7 +197,7 @@ public final class MockResponder: Sendable {
             let plain = Self.prepare(response, name: interaction.name)
             let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
             return Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name,
-                          mismatches: [], wire: wire, behaviour: behaviour, position: position)
+                          mismatches: [], mode: .deliver(.prepared(wire), behaviour), position: position)
         }
         func hasGenerators(_ response: HTTPResponseSpec) -> Bool {
             if response.headers.contains(where: { $0.values.contains(where: \.hasGenerators) }) { return true }
@@ -198,15 +221,17 @@ public final class MockResponder: Sendable {
                 answers.append(Self.streamAnswer(sse, name: interaction.name, behaviour: interaction.behaviour, position: position, nil))
                 if sse.events.contains(where: { $0.data.pattern.hasGenerators }) { streams[position] = (sse, params) }
             case .longPoll(let poll):
-                let plain = prepared(poll.response, interaction, position: position, behaviour: interaction.behaviour)
-                let timeoutAnswer = prepared(poll.timeoutResponse, interaction, position: position, behaviour: nil)
+                // The hold sets the timing: "mock" delays and faults do not apply (the loader warns).
+                let plain = Self.prepare(poll.response, name: interaction.name)
+                let wire = WireAnswer(status: plain.status, headers: plain.headers, body: plain.body, shared: &shared)
+                let plan = HoldPlan(hold: poll.hold, timeoutMilliseconds: poll.timeoutMilliseconds, delivery: .prepared(wire),
+                                    timeoutAnswer: prepared(poll.timeoutResponse, interaction, position: position, behaviour: nil))
                 answers.append(Answer(status: plain.status, headers: plain.headers, body: plain.body, interaction: interaction.name, mismatches: [],
-                                      wire: plain.wire, behaviour: interaction.behaviour, position: position,
-                                      hold: HoldPlan(hold: poll.hold, timeoutMilliseconds: poll.timeoutMilliseconds, timeoutAnswer: timeoutAnswer)))
+                                      mode: .hold(plan), position: position))
                 if hasGenerators(poll.response) { dynamic[position] = (poll.response, params) }
             case .websocket(let ws):
                 answers.append(Answer(status: 101, headers: [], body: [], interaction: interaction.name, mismatches: [],
-                                      behaviour: interaction.behaviour, position: position, websocket: ws))
+                                      mode: .upgrade(ws), position: position))
             case .jsonrpc(let call):
                 answers.append(nil)
                 let entry = JSONRPC.Call(position: position, name: interaction.name, spec: call)
@@ -256,8 +281,8 @@ public final class MockResponder: Sendable {
             }
             return EventStream.Event(id: event.id, delayMilliseconds: event.afterMilliseconds, bytes: Array(event.wireText(data: text).utf8))
         }
-        return Answer(status: sse.response.status, headers: headers, body: [], interaction: name, mismatches: [], behaviour: behaviour,
-                      position: position, stream: EventStream(events: events, close: sse.close))
+        return Answer(status: sse.response.status, headers: headers, body: [], interaction: name, mismatches: [],
+                      mode: .deliver(.stream(EventStream(events: events, close: sse.close)), behaviour), position: position)
     }
 
     /// Renders a response with generators for this request.
@@ -280,8 +305,8 @@ public final class MockResponder: Sendable {
             body = Array((node.stringValue ?? node.rendered()).utf8)
         default: break
         }
-        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [], behaviour: behaviour,
-                      position: position)
+        return Answer(status: prepared.status, headers: headers, body: body, interaction: name, mismatches: [],
+                      mode: .deliver(.rendered, behaviour), position: position)
     }
 
     static func prepare(_ response: HTTPResponseSpec, name: String) -> Answer {
@@ -336,10 +361,12 @@ public final class MockResponder: Sendable {
                 let generator = ValueGenerator(context: .init(request: request, stateParameters: states, baseURL: baseURL))
                 let interaction = contract.interactions[position]
                 let rendered = Self.render(spec, name: interaction.name, behaviour: interaction.behaviour, position: position, generator)
-                guard let plan = answers[position]?.hold else { return rendered }
+                guard case .hold(let plan)? = answers[position]?.mode else { return rendered }
                 // A long poll's answer is rendered when the request arrives; it waits like the prepared one.
+                let renderedPlan = HoldPlan(hold: plan.hold, timeoutMilliseconds: plan.timeoutMilliseconds, delivery: .rendered,
+                                            timeoutAnswer: plan.timeoutAnswer)
                 return Answer(status: rendered.status, headers: rendered.headers, body: rendered.body, interaction: rendered.interaction,
-                              mismatches: [], behaviour: rendered.behaviour, position: position, hold: plan)
+                              mismatches: [], mode: .hold(renderedPlan), position: position)
             }
             return answers[position]!
         case .unmatched(let nearest, let mismatches):

@@ -5,7 +5,11 @@ import Testing
 
 /// Date/time checks without a shared lock: the hand-written reader of the default formats never
 /// says yes where the strict `DateFormatter` says no, and the answers are the formatter's.
-@Suite struct DateTimeFormatsTests {
+///
+/// The checks are long and CPU-bound: the suite runs one test at a time, and the concurrent test
+/// uses threads of its own, so Swift's cooperative pool (two threads here) stays free for the
+/// suites whose timing assertions need it.
+@Suite(.serialized) struct DateTimeFormatsTests {
     static let formats = DateTimeKind.allCases.flatMap(DateTimeFormats.defaults(for:))
 
     /// Texts near the default formats: well-formed, out of range, short, long, odd separators,
@@ -68,11 +72,18 @@ import Testing
         let cases = Self.samples.prefix(200).flatMap { text in Self.formats.map { (text, $0) } }
         let references = Dictionary(uniqueKeysWithValues: Self.formats.map { ($0, Self.reference($0)) })
         let expected = cases.map { references[$0.1]!.date(from: $0.0) != nil }
-        let results = await withTaskGroup(of: [Bool].self) { group in
+        let results = await withCheckedContinuation { (continuation: CheckedContinuation<[[Bool]], Never>) in
+            let collected = NSLock(), group = DispatchGroup()
+            nonisolated(unsafe) var all: [[Bool]] = []
             for _ in 0..<4 {
-                group.addTask { cases.map { DateTimeFormats.parses($0.0, format: $0.1) } }
+                group.enter()
+                Thread {
+                    let answers = cases.map { DateTimeFormats.parses($0.0, format: $0.1) }
+                    collected.withLock { all.append(answers) }
+                    group.leave()
+                }.start()
             }
-            return await group.reduce(into: []) { $0.append($1) }
+            group.notify(queue: .global()) { continuation.resume(returning: collected.withLock { all }) }
         }
         #expect(results.count == 4)
         for result in results { #expect(result == expected) }

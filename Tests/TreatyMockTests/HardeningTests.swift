@@ -112,11 +112,14 @@ import TreatyMatching
 
     // MARK: logging
 
-    @Test func loggingNeverWaitsForAFullPipe() throws {
+    @Test func loggingNeverWaitsForAFullPipe() async throws {
         // Both ends stay open for the life of the test process: the writer's thread outlives the
         // test, and must never write to a closed (or reused) descriptor.
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
+        // The test reads without blocking: a blocked test thread would hold up Swift's cooperative
+        // pool (two threads on a two-core machine) and, with it, every other test.
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
         let writer = LogWriter(descriptor: fds[1], maximumLines: 100)
         let line = String(repeating: "x", count: 1000)
         // 2,000 lines of 1 KB: far more than the pipe holds (64 KiB), and nobody reads it.
@@ -130,7 +133,7 @@ import TreatyMatching
         let deadline = ContinuousClock.now + .seconds(10)
         while !text.contains("dropped"), ContinuousClock.now < deadline {
             let n = read(fds[0], &buffer, buffer.count)
-            if n > 0 { text += String(decoding: buffer[0..<n], as: UTF8.self) }
+            if n > 0 { text += String(decoding: buffer[0..<n], as: UTF8.self) } else { try await Task.sleep(for: .milliseconds(5)) }
         }
         #expect(text.contains("log lines dropped"))
     }
@@ -147,7 +150,7 @@ final class LockedLines: @unchecked Sendable {
 /// Scenario steps under concurrent requests: choosing by state and moving the scenario on must be
 /// one step, or two threads both take the same step.
 @Suite struct ScenarioRaceTests {
-    @Test func aCyclingScenarioAlternatesExactlyUnderConcurrentRequests() throws {
+    @Test func aCyclingScenarioAlternatesExactlyUnderConcurrentRequests() async throws {
         let text = """
             {"treaty": 1, "consumer": "c", "provider": "p", "interactions": [
               {"name": "tick", "scenario": {"name": "clock", "state": "Started", "next": "tocked"},
@@ -158,7 +161,7 @@ final class LockedLines: @unchecked Sendable {
         let contract = try #require(ContractLoader().load(Array(text.utf8), file: "clock.json").contract)
         let responder = MockResponder(contract: contract)
         let counts = NIOLockedValueBox([String: Int]())
-        let threads = 4, calls = 20_000
+        let threads = 4, calls = 5_000
         let group = DispatchGroup()
         for _ in 0..<threads {
             group.enter()
@@ -171,7 +174,8 @@ final class LockedLines: @unchecked Sendable {
                 group.leave()
             }.start()
         }
-        group.wait()
+        // Awaited, not waited for: a blocked test thread would hold up the cooperative pool.
+        await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
         let tick = counts.withLockedValue { $0["tick"] ?? 0 }, tock = counts.withLockedValue { $0["tock"] ?? 0 }
         #expect(tick + tock == threads * calls)
         // Each tick moves the clock to "tocked" and each tock back: they alternate, so the counts
