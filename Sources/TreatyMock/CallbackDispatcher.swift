@@ -174,7 +174,7 @@ public final class CallbackDispatcher: Sendable {
         book.withLockedValue { book in
             let id = book.nextID
             book.nextID += 1
-            book.deliveries.append(Delivery(id: id, time: Date().timeIntervalSince1970, contract: contract, interaction: interaction,
+            book.deliveries.append(Delivery(id: id, time: MockJournal.now(), contract: contract, interaction: interaction,
                                             callback: callback.name, method: callback.method, url: callback.url, outcome: .pending))
             if book.deliveries.count > capacity {
                 // Drop the oldest finished ones first; pending ones finish soon (they time out).

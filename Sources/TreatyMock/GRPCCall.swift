@@ -484,11 +484,8 @@ final class GRPCCall {
 
     private func record(status: GRPCStatus, interaction: String?, position: Int? = nil, nearest: String? = nil, mismatches: [Mismatch]) {
         guard let journal else { return }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        journal.record(MockJournal.Entry(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9, contract: contractIndex, method: "GRPC",
-                                         path: path, query: "", status: status.code, interaction: interaction, nearest: nearest,
-                                         mismatches: mismatches), position: position)
+        journal.record(contract: contractIndex, method: "GRPC", path: path, status: status.code, interaction: interaction, nearest: nearest,
+                       mismatches: mismatches, position: position)
     }
 }
 

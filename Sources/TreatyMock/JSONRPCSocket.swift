@@ -49,8 +49,7 @@ final class JSONRPCSocket: ChannelInboundHandler {
         case .text(let text):
             let answer = JSONRPC.answer(Array(text.utf8), calls: calls)
             for (position, name) in answer.matched {
-                journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contract, method: "WS", path: "jsonrpc", query: "", status: 101,
-                                                  interaction: name, nearest: nil, mismatches: []), position: position)
+                journal?.record(contract: contract, method: "WS", path: "jsonrpc", status: 101, interaction: name, position: position)
             }
             for problem in answer.problems { log("unmatched jsonrpc (websocket): \(problem)") }
             if let body = answer.body {

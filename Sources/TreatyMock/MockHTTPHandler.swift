@@ -144,15 +144,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Sent after the answer (and its delay or fault), each after its own delay.
             afterAnswer = dispatcher.prepare(callbacks, contract: current.contract.file, interaction: answer.interaction ?? "")
         }
-        if let journal {
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            journal.record(MockJournal.Entry(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9, contract: contractIndex,
-                                             method: request.method, path: request.path, query: request.query,
-                                             status: answer.status, interaction: answer.interaction, nearest: answer.nearest,
-                                             mismatches: answer.mismatches),
-                           position: answer.position)
-        }
+        journal?.record(contract: contractIndex, method: request.method, path: request.path, query: request.query, status: answer.status,
+                        interaction: answer.interaction, nearest: answer.nearest, mismatches: answer.mismatches, position: answer.position)
         // A call releases the long polls waiting for it (on any connection).
         if let name = answer.interaction, !current.state.holds.isEmpty { current.state.holds.release("call:" + name) }
         switch answer.mode {
@@ -308,20 +301,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func rpc(_ calls: [JSONRPC.Call], _ body: ByteBuffer, _ context: ChannelHandlerContext, head: HTTPRequestHead) {
         let answer = JSONRPC.answer(Array(body.readableBytesView), calls: calls)
         let request = HTTPRequestData(method: "POST", target: head.uri)
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let time = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
         for (position, name) in answer.matched {
             if configuration.verbose { log("jsonrpc \(request.path) → \"\(name)\"") }
-            journal?.record(MockJournal.Entry(time: time, contract: contractIndex, method: "POST", path: request.path, query: request.query,
-                                              status: answer.body == nil ? 204 : 200, interaction: name, nearest: nil, mismatches: []),
-                            position: position)
+            journal?.record(contract: contractIndex, method: "POST", path: request.path, query: request.query,
+                            status: answer.body == nil ? 204 : 200, interaction: name, position: position)
         }
         for problem in answer.problems {
             log("unmatched jsonrpc \(request.path): \(problem)")
-            journal?.record(MockJournal.Entry(time: time, contract: contractIndex, method: "POST", path: request.path, query: request.query,
-                                              status: 200, interaction: nil, nearest: nil, mismatches: []),
-                            position: nil)
+            journal?.record(contract: contractIndex, method: "POST", path: request.path, query: request.query, status: 200,
+                            interaction: nil, position: nil)
         }
         if let bytes = answer.body {
             write(context, status: 200, headers: [("Content-Type", "application/json")], body: bytes, head: head, keepAlive: Self.keepsAlive(head))
@@ -582,14 +570,14 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// The journal's clock, as log lines show it: `2026-12-03T20:15:00.123Z`.
     private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        let now = MockJournal.now()
         var parts = tm()
-        var seconds = now.tv_sec
+        var seconds = time_t(now.rounded(.down))
         gmtime_r(&seconds, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let millis = Int(now.tv_nsec / 1_000_000)
+        let millis = min(999, Int((now - now.rounded(.down)) * 1000))
         let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
     }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import TreatyMatching
@@ -40,6 +43,21 @@ public final class MockJournal: Sendable {
         self.capacity = max(1, capacity)
         state = NIOLockedValueBox(State(ring: Array(repeating: nil, count: self.capacity),
                                         calls: interactionCounts.map { Array(repeating: 0, count: $0) }))
+    }
+
+    /// Seconds since 1970: the one clock of journal entries (formatted only when someone reads them).
+    public static func now() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Records what happened now: the request (or call, conversation, datagram) of `contract` and
+    /// how it was answered; `position` is the interaction that answered it, counted as a call.
+    public func record(contract: Int, method: String, path: String, query: String = "", status: Int, interaction: String?,
+                       nearest: String? = nil, mismatches: [Mismatch] = [], position: Int?) {
+        record(Entry(time: Self.now(), contract: contract, method: method, path: path, query: query, status: status,
+                     interaction: interaction, nearest: nearest, mismatches: mismatches), position: position)
     }
 
     public func record(_ entry: Entry, position: Int?) {

@@ -250,8 +250,8 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private func end(_ context: ChannelHandlerContext, _ message: String, interaction: String?, nearest: String? = nil, mismatches: [Mismatch]) {
         guard !closed else { return }
         log(message)
-        journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "TCP", path: peer, query: "", status: 404,
-                                          interaction: interaction, nearest: nearest, mismatches: mismatches), position: nil)
+        journal?.record(contract: contractIndex, method: "TCP", path: peer, status: 404, interaction: interaction, nearest: nearest,
+                        mismatches: mismatches, position: nil)
         closed = true
         // Answers to the messages before this one go out first.
         if unflushed {
@@ -262,8 +262,8 @@ final class TCPConversationHandler: ChannelInboundHandler {
     }
 
     private func record(_ script: Script, mismatches: [Mismatch]) {
-        journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "TCP", path: peer, query: "", status: 200,
-                                          interaction: script.name, nearest: nil, mismatches: mismatches), position: script.position)
+        journal?.record(contract: contractIndex, method: "TCP", path: peer, status: 200, interaction: script.name, mismatches: mismatches,
+                        position: script.position)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -332,14 +332,14 @@ final class UDPResponder: ChannelInboundHandler {
                 context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
             }
             context.flush()
-            journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "UDP", path: sender, query: "", status: 200,
-                                              interaction: exchange.name, nearest: nil, mismatches: []), position: exchange.position)
+            journal?.record(contract: contractIndex, method: "UDP", path: sender, status: 200, interaction: exchange.name,
+                            position: exchange.position)
             return
         }
         log("unmatched udp datagram from \(sender): \(SocketText.preview(request))"
             + (nearest.map { " (nearest \"\($0.0.name)\": \($0.1.first?.message ?? ""))" } ?? "") + "; not answered")
-        journal?.record(MockJournal.Entry(time: Date().timeIntervalSince1970, contract: contractIndex, method: "UDP", path: sender, query: "", status: 404,
-                                          interaction: nil, nearest: nearest?.0.name, mismatches: nearest?.1 ?? []), position: nil)
+        journal?.record(contract: contractIndex, method: "UDP", path: sender, status: 404, interaction: nil, nearest: nearest?.0.name,
+                        mismatches: nearest?.1 ?? [], position: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
