@@ -11,12 +11,13 @@ CONFIG ?= debug
 BIN = $(shell swift build -c $(CONFIG) --show-bin-path)/treaty
 MOCK_ARGS ?=
 
-.PHONY: help deps venv build mock test test-swift test-interop lint format clean bench
+.PHONY: help deps venv build mock test test-swift test-interop lint format clean bench fuzz
 
 help:
 	@echo "make mock   build and serve Contracts/ (MOCK_ARGS='--verbose' for more)"
 	@echo "make test   the whole suite: Swift tests, schema check, interop tests with real peers"
 	@echo "make lint   lint Contracts/"
+	@echo "make fuzz   run each fuzz target under libFuzzer for FUZZ_SECONDS (default 60); not part of make test"
 
 # Debian packages Treaty builds and tests with; installed only when missing.
 deps:
@@ -61,7 +62,13 @@ format:
 	swift format --in-place --recursive Sources Tests
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-fuzz $(VENV)
 
 bench:
 	Benchmarks/run
+
+# libFuzzer with AddressSanitizer, one target after another, built in .build-fuzz (docs/fuzzing.md).
+# FUZZ_SECONDS per target, FUZZ_TARGETS to pick some, FUZZ_CONFIG=release for an optimised build.
+FUZZ_TARGETS ?=
+fuzz: deps
+	Tests/fuzz/run $(FUZZ_TARGETS)

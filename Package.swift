@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "treaty", targets: ["treaty"]),
+        .executable(name: "treaty-fuzz", targets: ["treaty-fuzz"]),
         .library(name: "TreatyModel", targets: ["TreatyModel"]),
         .library(name: "TreatyMatching", targets: ["TreatyMatching"]),
         .library(name: "TreatyMock", targets: ["TreatyMock"]),
@@ -104,6 +105,19 @@ let package = Package(
         ),
         .executableTarget(name: "treaty", dependencies: ["TreatyCommands"], swiftSettings: swiftSettings),
 
+        // Fuzzing (make fuzz, docs/fuzzing.md): one function per input format, and one executable that
+        // libFuzzer drives when built with -DFUZZING -sanitize=fuzzer,address, or that replays files.
+        .target(
+            name: "TreatyFuzzTargets",
+            dependencies: [
+                "TreatyModel", "TreatyMatching", "TreatyMock", "TreatyVerify",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "treaty-fuzz", dependencies: ["TreatyFuzzTargets"], swiftSettings: swiftSettings),
+
         // Helpers shared by test targets (schema validation, fixture paths).
         .target(name: "TreatyTestSupport", dependencies: ["CLibXML2", "TreatyModel"], swiftSettings: swiftSettings),
 
@@ -152,6 +166,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TreatyFuzzTests", dependencies: ["TreatyFuzzTargets", "TreatyTestSupport"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

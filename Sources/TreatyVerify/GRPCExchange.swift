@@ -10,7 +10,7 @@ import TreatyModel
 ///
 /// The request messages go out as one body once the call starts: a bidirectional call is verified
 /// half-duplex (all requests, then all responses), which is what the contract's order allows.
-enum GRPCExchange {
+package enum GRPCExchange {
     /// The largest response message read (gRPC's default receive limit).
     static let maximumMessageBytes = 4 * 1024 * 1024
 
@@ -48,13 +48,13 @@ enum GRPCExchange {
     }
 
     /// What came back, read and judged; a response that is not gRPC at all is an error, not a mismatch.
-    struct Judgement {
-        var mismatches: [Mismatch] = []
-        var error: (kind: String, message: String)?
-        var log: [String] = []
+    package struct Judgement {
+        package var mismatches: [Mismatch] = []
+        package var error: (kind: String, message: String)?
+        package var log: [String] = []
     }
 
-    static func judge(_ received: HTTPResponseData, _ call: GRPCInteraction, transcoder: ProtoJSON) -> Judgement {
+    package static func judge(_ received: HTTPResponseData, _ call: GRPCInteraction, transcoder: ProtoJSON) -> Judgement {
         var judgement = Judgement()
         var response = received
         // Trailers-only: one header block carries the status, metadata and trailers together.

@@ -891,7 +891,7 @@ extension Verifier {
     }
 
     /// Pretty JSON (or text) of the contract's example against the actual body.
-    static func bodyDiff(expected: BodySpec?, actual: [UInt8]) -> String? {
+    package static func bodyDiff(expected: BodySpec?, actual: [UInt8]) -> String? {
         guard let expected else { return nil }
         let expectedText: String
         var actualText = String(decoding: actual.prefix(64 << 10), as: UTF8.self)

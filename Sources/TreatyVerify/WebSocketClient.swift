@@ -21,16 +21,17 @@ final class WebSocketClient {
 
     private let connection: CurlConnection
     private var buffer: [UInt8] = []
-    private var fragments: (opcode: UInt8, data: [UInt8])?
+    private var decoder: WebSocketFrameDecoder
     /// Frames read while waiting for something else (a pong), kept for the next step.
     private var queued: [WebSocketMatcher.Frame] = []
-    private let maximumMessageBytes = 16 << 20
+    private static let maximumMessageBytes = 16 << 20
     private(set) var log = ExchangeLog()
     let url: String
 
     init(url: String, masked: Set<String>) throws(TransportError) {
         connection = try CurlConnection(url: url)
         self.url = url
+        decoder = WebSocketFrameDecoder(maximumMessageBytes: Self.maximumMessageBytes)
         log.masked = masked
     }
 
@@ -279,31 +280,15 @@ final class WebSocketClient {
                 log.line("< pong " + String(decoding: payload.prefix(125), as: UTF8.self))
                 if pong { return .pong(payload) }
             case 0x8:
-                let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : nil
-                let frame = WebSocketMatcher.Frame.close(code: code, reason: String(decoding: payload.dropFirst(2), as: UTF8.self))
+                let frame = WebSocketFrameDecoder.close(payload)
                 log.line("< \(frame.summary)")
                 return frame
             case 0x1, 0x2, 0x0:
-                if opcode != 0x0 { fragments = (opcode, []) }
-                guard var partial = fragments else {
-                    throw .transport(TransportError(kind: .protocolError, message: "\(url): a continuation frame without a first frame"))
+                let message: WebSocketMatcher.Frame?
+                do { message = try decoder.message(from: .init(fin: fin, opcode: opcode, payload: payload)) } catch {
+                    throw .transport(TransportError(kind: error.kind, message: "\(url): \(error.message)"))
                 }
-                partial.data += payload
-                guard partial.data.count <= maximumMessageBytes else {
-                    throw .transport(TransportError(kind: .responseTooLarge, message: "\(url): a message over \(maximumMessageBytes) bytes"))
-                }
-                fragments = partial
-                guard fin else { continue }
-                fragments = nil
-                let frame: WebSocketMatcher.Frame
-                if partial.opcode == 0x1 {
-                    guard let text = String(validating: partial.data, as: UTF8.self) else {
-                        throw .transport(TransportError(kind: .protocolError, message: "\(url): a text message that is not UTF-8"))
-                    }
-                    frame = .text(text)
-                } else {
-                    frame = .binary(partial.data)
-                }
+                guard let frame = message else { continue }
                 log.line("< \(frame.summary)")
                 if pong {
                     queued.append(frame)
@@ -325,36 +310,17 @@ final class WebSocketClient {
 
     /// One frame from the buffer (reading as needed): fin, opcode, unmasked payload.
     private func nextFrame(until deadline: DispatchTime, what: String) throws(Failure) -> (Bool, UInt8, [UInt8])? {
-        while buffer.count < 2 { try readMore(until: deadline, what: what) }
-        let first = buffer[0], second = buffer[1]
-        if first & 0x70 != 0 {
-            throw .transport(TransportError(kind: .protocolError, message: "\(url): a frame with reserved bits set and no extension agreed"))
+        while true {
+            do {
+                if let (frame, size) = try decoder.frame(in: buffer[...]) {
+                    buffer.removeSubrange(..<size)
+                    return (frame.fin, frame.opcode, frame.payload)
+                }
+            } catch {
+                throw .transport(TransportError(kind: error.kind, message: "\(url): \(error.message)"))
+            }
+            try readMore(until: deadline, what: what)
         }
-        if second & 0x80 != 0 {
-            throw .transport(TransportError(kind: .protocolError, message: "\(url): the server sent a masked frame (RFC 6455 §5.1)"))
-        }
-        var length = Int(second & 0x7F)
-        var offset = 2
-        if length == 126 {
-            while buffer.count < 4 { try readMore(until: deadline, what: what) }
-            length = Int(buffer[2]) << 8 | Int(buffer[3])
-            offset = 4
-        } else if length == 127 {
-            while buffer.count < 10 { try readMore(until: deadline, what: what) }
-            length = buffer[2..<10].reduce(0) { $0 << 8 | Int($1) }
-            offset = 10
-        }
-        guard length >= 0, length <= maximumMessageBytes else {
-            throw .transport(TransportError(kind: .responseTooLarge, message: "\(url): a frame of \(length) bytes"))
-        }
-        let opcode = first & 0x0F
-        if opcode >= 0x8 && (length > 125 || first & 0x80 == 0) {
-            throw .transport(TransportError(kind: .protocolError, message: "\(url): a control frame that is fragmented or over 125 bytes"))
-        }
-        while buffer.count < offset + length { try readMore(until: deadline, what: what) }
-        let payload = Array(buffer[offset..<(offset + length)])
-        buffer.removeSubrange(..<(offset + length))
-        return (first & 0x80 != 0, opcode, payload)
     }
 }
 

@@ -226,65 +226,8 @@ public enum MockServer {
             .childChannelInitializer { channel in
                 guard admit(channel, connections, configuration, log) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
-                    let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
-                    let handler = { @Sendable (timeouts: RequestTimeoutHandler?) in
-                        MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
-                                        contractIndex: index, dispatcher: dispatcher, hub: hub, log: log)
-                    }
-                    let detector = ProtocolDetector(
-                        log: configuration.verbose ? log : nil,
-                        http1: { context in
-                            let pipeline = context.pipeline.syncOperations
-                            // The HTTP/1 codec without NIO's pipelining helper or its response-header validation:
-                            // MockHTTPHandler keeps pipelined answers in order itself and writes prepared answers
-                            // as bytes below the encoder, so the encoder is not paired with the decoder (a paired
-                            // one counts requests to drop bodies of HEAD answers; the handler does that). Header
-                            // names are RFC tokens (checked when contracts load) and generated values lose line
-                            // breaks, so per-response validation is not needed.
-                            try pipeline.addHandlers([HTTPResponseEncoder(configuration: .init()),
-                                                      ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))],
-                                                     position: .after(context.handler))
-                            try pipeline.addHandler(ProtocolErrorHandler(log: log))
-                            try pipeline.addHandler(handler(timeouts))
-                        },
-                        http2: { context in
-                            // Streams multiplex one connection: the HTTP/1 request timer does not apply,
-                            // the idle one does (any frame counts as activity).
-                            timeouts.multiplexed()
-                            let connection = NIOLoopBound(timeouts, eventLoop: context.eventLoop)
-                            // gRPC calls are served by the connection handler between the HTTP/2 handler
-                            // and the multiplexer; other requests get a child channel with the HTTP handlers.
-                            let grpc = GRPCConnectionHandler(
-                                makeCall: { id in
-                                    GRPCCall(streamID: id, box: box, journal: journal, contractIndex: index, verbose: configuration.verbose,
-                                             requestTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), log: log)
-                                },
-                                opened: { connection.value.streamOpened() }, ended: { connection.value.streamClosed() })
-                            let multiplexer = HTTP2StreamMultiplexer(
-                                mode: .server, channel: context.channel, targetWindowSize: 65535,
-                                outboundBufferSizeHighWatermark: 8192, outboundBufferSizeLowWatermark: 4096
-                            ) { stream in
-                                // Shutdown waits for open streams; the idle limit does not cut them.
-                                connection.value.streamOpened()
-                                stream.closeFuture.whenComplete { _ in connection.value.streamClosed() }
-                                return stream.eventLoop.makeCompletedFuture {
-                                    try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
-                                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                                    try stream.pipeline.syncOperations.addHandler(StreamRequestTimeoutHandler(
-                                        requestTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), log: log))
-                                    try stream.pipeline.syncOperations.addHandler(handler(nil))
-                                }
-                            }
-                            // Last: connection errors no stream handler takes (an unclean TLS close) are logged in words.
-                            let logger: [any ChannelHandler] = configuration.verbose ? [ConnectionErrorLogger(log: log)] : []
-                            try context.pipeline.syncOperations.addHandlers(
-                                [NIOHTTP2Handler(mode: .server), grpc, multiplexer] + logger, position: .after(context.handler))
-                        })
-                    if let tls = configuration.tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(timeouts)
-                    try channel.pipeline.syncOperations.addHandler(detector)
+                    try configureHTTPConnection(channel, box: box, index: index, journal: journal, configuration: configuration,
+                                                dispatcher: dispatcher, hub: hub, log: log)
                 }
             }
             .bind(host: configuration.host, port: port)
@@ -292,6 +235,74 @@ public enum MockServer {
                 throw TreatyError(code: .server, message: "cannot listen on \(configuration.host):\(port) for \(file)",
                                   cause: "\(error); is another process using the port? Pick another with --port or \"mock.port\"")
             }
+    }
+
+    /// Sets up the handlers of one accepted HTTP connection: TLS when configured, the timeouts, and
+    /// the protocol detector that installs HTTP/1.1 or HTTP/2 (with gRPC) once the first bytes show
+    /// which. Package-visible so the mock-request fuzz target drives exactly this pipeline.
+    package static func configureHTTPConnection(
+        _ channel: any Channel, box: ResponderBox, index: Int, journal: MockJournal, configuration: MockConfiguration,
+        dispatcher: CallbackDispatcher?, hub: MessageHub?, log: @escaping @Sendable (String) -> Void
+    ) throws {
+        let timeouts = RequestTimeoutHandler(idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout)
+        let handler = { @Sendable (timeouts: RequestTimeoutHandler?) in
+            MockHTTPHandler(responder: box, configuration: configuration, timeouts: timeouts, journal: journal,
+                            contractIndex: index, dispatcher: dispatcher, hub: hub, log: log)
+        }
+        let detector = ProtocolDetector(
+            log: configuration.verbose ? log : nil,
+            http1: { context in
+                let pipeline = context.pipeline.syncOperations
+                // The HTTP/1 codec without NIO's pipelining helper or its response-header validation:
+                // MockHTTPHandler keeps pipelined answers in order itself and writes prepared answers
+                // as bytes below the encoder, so the encoder is not paired with the decoder (a paired
+                // one counts requests to drop bodies of HEAD answers; the handler does that). Header
+                // names are RFC tokens (checked when contracts load) and generated values lose line
+                // breaks, so per-response validation is not needed.
+                try pipeline.addHandlers([HTTPResponseEncoder(configuration: .init()),
+                                          ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))],
+                                         position: .after(context.handler))
+                try pipeline.addHandler(ProtocolErrorHandler(log: log))
+                try pipeline.addHandler(handler(timeouts))
+            },
+            http2: { context in
+                // Streams multiplex one connection: the HTTP/1 request timer does not apply,
+                // the idle one does (any frame counts as activity).
+                timeouts.multiplexed()
+                let connection = NIOLoopBound(timeouts, eventLoop: context.eventLoop)
+                // gRPC calls are served by the connection handler between the HTTP/2 handler
+                // and the multiplexer; other requests get a child channel with the HTTP handlers.
+                let grpc = GRPCConnectionHandler(
+                    makeCall: { id in
+                        GRPCCall(streamID: id, box: box, journal: journal, contractIndex: index, verbose: configuration.verbose,
+                                 requestTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), log: log)
+                    },
+                    opened: { connection.value.streamOpened() }, ended: { connection.value.streamClosed() })
+                let multiplexer = HTTP2StreamMultiplexer(
+                    mode: .server, channel: context.channel, targetWindowSize: 65535,
+                    outboundBufferSizeHighWatermark: 8192, outboundBufferSizeLowWatermark: 4096
+                ) { stream in
+                    // Shutdown waits for open streams; the idle limit does not cut them.
+                    connection.value.streamOpened()
+                    stream.closeFuture.whenComplete { _ in connection.value.streamClosed() }
+                    return stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandler(EndStreamCoalescer())
+                        try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                        try stream.pipeline.syncOperations.addHandler(StreamRequestTimeoutHandler(
+                            requestTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), log: log))
+                        try stream.pipeline.syncOperations.addHandler(handler(nil))
+                    }
+                }
+                // Last: connection errors no stream handler takes (an unclean TLS close) are logged in words.
+                let logger: [any ChannelHandler] = configuration.verbose ? [ConnectionErrorLogger(log: log)] : []
+                try context.pipeline.syncOperations.addHandlers(
+                    [NIOHTTP2Handler(mode: .server), grpc, multiplexer] + logger, position: .after(context.handler))
+            })
+        if let tls = configuration.tls {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+        }
+        try channel.pipeline.syncOperations.addHandler(timeouts)
+        try channel.pipeline.syncOperations.addHandler(detector)
     }
 
     static func close(_ listeners: [any Channel], _ connections: ConnectionRegistry) async {
