@@ -655,7 +655,7 @@ final class InteractionRun {
         for (i, message) in call.requests.enumerated() { log.line("> message \(i + 1): " + String(message.pattern.example.rendered().prefix(500))) }
         log.request(request, url: target)
         expectCallbacks(for: request)
-        multi.start(request, to: target, grpc: true) { [self] result, seconds in
+        multi.start(request, to: target, mode: .grpc) { [self] result, seconds in
             switch result {
             case .success(let response):
                 log.line("< \(response.status) (\(Int(seconds * 1000)) ms)")
@@ -723,7 +723,7 @@ final class InteractionRun {
         log.request(request, url: url)
         expectCallbacks(for: request)
         let sink = StreamSink(wanted: max(1, sse.events.count), limit: options.transport.maximumBodyBytes)
-        multi.start(request, to: url, sink: sink) { [self] result, seconds in
+        multi.start(request, to: url, mode: .stream(sink)) { [self] result, seconds in
             switch result {
             case .success(let response):
                 log.line("< \(response.status) (event stream, \(Int(seconds * 1000)) ms, \(sink.endReason ?? "ended"))")
