@@ -9,6 +9,7 @@ import TreatyReport
 @Suite struct InteractionRunTests {
     static let base = "http://provider.test"
 
+    /// The first interaction of a contract of `json` (one or more interactions).
     static func interaction(_ json: String) -> Interaction {
         let text = #"{"treaty": 1, "consumer": "c", "provider": "p", "interactions": [\#(json)]}"#
         let result = ContractLoader().load(Array(text.utf8), file: "run.json")
@@ -114,6 +115,29 @@ import TreatyReport
             return
         }
         #expect(reason == "message interaction: no --message-url given")
+        #expect(transfers.started.isEmpty)
+    }
+
+    /// Errors found before any transfer go through the same path: the outcome and a `!` line.
+    @Test(arguments: [
+        (#"{"name": "e", "http": {"request": {"path": "/pay"}, "response": {"status": 202}}, "#
+             + #""callbacks": [{"name": "done", "request": {"method": "POST", "url": "http://127.0.0.1:9/done"}}]}"#,
+         "callback-receiver", "cannot listen on 127.0.0.1 for this interaction's callbacks; check --callback-host"),
+        // The run knows no other interaction (`interactionNamed` is not set), so it cannot make the call.
+        (#"{"name": "e", "longPoll": {"request": {"path": "/wait"}, "hold": {"untilCalled": "elsewhere"}, "response": {"status": 200}}}, "#
+             + #"{"name": "elsewhere", "http": {"request": {"method": "POST", "path": "/deliver"}, "response": {"status": 204}}}"#,
+         "contract", "the long poll waits for \"elsewhere\", which this run cannot call"),
+    ])
+    func anErrorBeforeTheExchangeIsLoggedAndReported(_ json: String, kind: String, message: String) throws {
+        let transfers = FakeTransfers { _, _ in Self.json("{}") }
+        let result = try #require(Self.run(Self.interaction(json), transfers))
+        guard case .error(let actualKind, let actualMessage) = result.outcome else {
+            Issue.record("expected an error, got \(result.outcome)")
+            return
+        }
+        #expect(actualKind == kind)
+        #expect(actualMessage == message)
+        #expect(result.log == "! \(kind): \(message)\n")
         #expect(transfers.started.isEmpty)
     }
 }
