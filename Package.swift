@@ -136,6 +136,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TreatyVerifyTests",
+            dependencies: ["TreatyVerify", "TreatyModel", "TreatyMatching", "TreatyReport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TreatyMockTests",
             dependencies: [
                 "TreatyMock", "TreatyMatching", "TreatyModel",

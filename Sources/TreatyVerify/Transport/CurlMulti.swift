@@ -45,15 +45,13 @@ final class CurlMulti {
 
     /// Queues `request` to `url`; `completion` gets the response or the classified error and the
     /// seconds it took. It runs inside `run`, and may start further transfers.
-    func start(_ request: HTTPRequestData, to url: String, sink: StreamSink? = nil, grpc: Bool = false, completion: @escaping Completion) {
+    func start(_ request: HTTPRequestData, to url: String, mode: TransferMode = .collect, completion: @escaping Completion) {
         guard let handle = idle.popLast() ?? curl_easy_init() else {
             completion(.failure(TransportError(kind: .other, message: "libcurl could not create a transfer")), 0)
             return
         }
         curl_easy_reset(handle)
-        let transfer = CurlTransfer(url: url, limit: options.maximumBodyBytes)
-        transfer.sink = sink
-        transfer.grpc = grpc
+        let transfer = CurlTransfer(url: url, limit: options.maximumBodyBytes, mode: mode)
         transfer.configure(handle, request, options)
         active[handle] = Active(transfer: transfer, completion: completion, started: .now())
         curl_multi_add_handle(multi, handle)

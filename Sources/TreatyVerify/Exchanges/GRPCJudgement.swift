@@ -50,7 +50,7 @@ package enum GRPCExchange {
     /// What came back, read and judged; a response that is not gRPC at all is an error, not a mismatch.
     package struct Judgement {
         package var mismatches: [Mismatch] = []
-        package var error: (kind: String, message: String)?
+        package var error: VerifyError?
         package var log: [String] = []
     }
 
@@ -64,16 +64,16 @@ package enum GRPCExchange {
         let contentType = response.header("content-type") ?? ""
         let statusText = response.trailers.value(of: "grpc-status") ?? response.header("grpc-status")
         guard response.status == 200 else {
-            judgement.error = ("protocol-error", "HTTP status \(response.status) instead of 200: not a gRPC answer"
+            judgement.error = .protocolError("HTTP status \(response.status) instead of 200: not a gRPC answer"
                                + (statusText.map { " (grpc-status \($0))" } ?? "") + "; is the provider's URL right?")
             return judgement
         }
         guard let statusText else {
-            judgement.error = ("protocol-error", "the answer has no grpc-status (no trailers): the provider ended the call without a status")
+            judgement.error = .protocolError("the answer has no grpc-status (no trailers): the provider ended the call without a status")
             return judgement
         }
         guard let code = Int(statusText), code >= 0 else {
-            judgement.error = ("protocol-error", "grpc-status \"\(statusText)\" is not a status code")
+            judgement.error = .protocolError("grpc-status \"\(statusText)\" is not a status code")
             return judgement
         }
         let status = GRPCStatus(code: code)
@@ -90,7 +90,7 @@ package enum GRPCExchange {
                 details = decoded.details
                 judgement.log.append("< details: " + JSONNode.array(details).rendered())
             } else {
-                judgement.error = ("protocol-error", "grpc-status-details-bin is not a base64 google.rpc.Status")
+                judgement.error = .protocolError("grpc-status-details-bin is not a base64 google.rpc.Status")
                 return judgement
             }
         }
@@ -101,28 +101,28 @@ package enum GRPCExchange {
         let compressed = (response.header("grpc-encoding") ?? "identity").lowercased()
         while offset < body.count {
             guard body.count - offset >= 5 else {
-                judgement.error = ("protocol-error", "the answer ends inside a message prefix (\(body.count - offset) of 5 bytes)")
+                judgement.error = .protocolError("the answer ends inside a message prefix (\(body.count - offset) of 5 bytes)")
                 return judgement
             }
             let flag = body[offset]
             let length = body[(offset + 1)...(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
             guard length <= maximumMessageBytes else {
-                judgement.error = ("protocol-error", "response message \(messages.count + 1) announces \(length) bytes, over the \(maximumMessageBytes)-byte limit")
+                judgement.error = .protocolError("response message \(messages.count + 1) announces \(length) bytes, over the \(maximumMessageBytes)-byte limit")
                 return judgement
             }
             guard body.count - offset - 5 >= length else {
-                judgement.error = ("protocol-error", "response message \(messages.count + 1) is cut short: \(body.count - offset - 5) of \(length) bytes came")
+                judgement.error = .protocolError("response message \(messages.count + 1) is cut short: \(body.count - offset - 5) of \(length) bytes came")
                 return judgement
             }
             var bytes = Array(body[(offset + 5)..<(offset + 5 + length)])
             offset += 5 + length
             if flag & 1 == 1 {
                 guard compressed == "gzip" else {
-                    judgement.error = ("protocol-error", "response message \(messages.count + 1) is compressed, but grpc-encoding is \(compressed)")
+                    judgement.error = .protocolError("response message \(messages.count + 1) is compressed, but grpc-encoding is \(compressed)")
                     return judgement
                 }
                 do { bytes = try Gzip.decompress(bytes, limit: maximumMessageBytes) } catch {
-                    judgement.error = ("protocol-error", "response message \(messages.count + 1): \(error)")
+                    judgement.error = .protocolError("response message \(messages.count + 1): \(error)")
                     return judgement
                 }
             }

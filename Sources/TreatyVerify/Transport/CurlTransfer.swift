@@ -46,19 +46,18 @@ final class CurlTransfer {
     var trailers: [(name: String, value: String)] = []
     private var headerBlockEnded = false
     var body: [UInt8] = []
-    /// A gRPC call: HTTP/2 always (prior knowledge for http://), body arrival times recorded.
-    var grpc = false
+    let mode: TransferMode
+    /// When each chunk of the body arrived (gRPC calls).
     var arrivals: [(end: Int, seconds: Double)] = []
     private let began = DispatchTime.now()
     var tooLarge = false
-    /// For streams (SSE): takes the body as it arrives instead of collecting it.
-    var sink: StreamSink?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init(url: String, limit: Int) {
+    init(url: String, limit: Int, mode: TransferMode = .collect) {
         self.url = url
         self.limit = limit
+        self.mode = mode
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
@@ -81,7 +80,7 @@ final class CurlTransfer {
         treaty_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
         treaty_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, options.timeout) * 1000))
         treaty_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        if grpc {
+        if case .grpc = mode {
             let plain = url.lowercased().hasPrefix("http://")
             treaty_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(plain ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS))
             if plain {
@@ -112,7 +111,7 @@ final class CurlTransfer {
         treaty_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
-            if let sink = transfer.sink {
+            if case .stream(let sink) = transfer.mode {
                 guard let data else { return n }
                 return sink.received(UnsafeRawBufferPointer(start: data, count: n)) ? n : 0  // 0 stops the transfer
             }
@@ -121,7 +120,7 @@ final class CurlTransfer {
                 return 0
             }
             if let data { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
-            if transfer.grpc {
+            if case .grpc = transfer.mode {
                 transfer.arrivals.append((transfer.body.count, Double(DispatchTime.now().uptimeNanoseconds - transfer.began.uptimeNanoseconds) / 1e9))
             }
             return n
@@ -154,7 +153,7 @@ final class CurlTransfer {
     /// The response, or the classified error, once curl finished with `code`.
     func result(_ handle: UnsafeMutableRawPointer, _ code: CURLcode) -> Result<HTTPResponseData, TransportError> {
         // A stream that answered is judged by what came, however it ended.
-        if let sink, status > 0 {
+        if case .stream(let sink) = mode, status > 0 {
             switch code {
             case CURLE_OK: sink.endReason = "the stream ended"
             case CURLE_WRITE_ERROR where sink.satisfied: sink.endReason = "stopped"
@@ -221,37 +220,5 @@ final class CurlTransfer {
         default: kind = .other
         }
         return TransportError(kind: kind, message: "\(url): \(detail)")
-    }
-}
-
-/// Takes an event stream as it arrives: parses events (with their arrival time) and says when
-/// enough came, so the transfer stops there instead of waiting for the stream to end.
-final class StreamSink {
-    private var parser = SSEParser()
-    private(set) var events: [SSEParser.Event] = []
-    let wanted: Int
-    /// The most bytes read from one stream: a provider that streams without end, or one endless
-    /// line, is cut off here instead of filling memory.
-    let limit: Int
-    private var bytes = 0
-    private let started = DispatchTime.now()
-    /// Why no more events came: set when the transfer ends.
-    var endReason: String?
-
-    init(wanted: Int, limit: Int = 64 << 20) {
-        self.wanted = wanted
-        self.limit = limit
-    }
-
-    var satisfied: Bool { events.count >= wanted }
-    var overLimit: Bool { bytes > limit }
-
-    /// Parses `chunk`; false once every wanted event came, or the stream went over `limit`.
-    func received(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        bytes += chunk.count
-        guard !overLimit else { return false }
-        let time = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        events += parser.feed(chunk, at: time)
-        return !satisfied
     }
 }
