@@ -1,4 +1,4 @@
-"""Writes Sources/TreatyMock/GRPCServiceDescriptors.swift: the descriptors of the gRPC services the
+"""Writes Sources/TreatyMock/GRPC/GRPCServiceDescriptors.swift: the descriptors of the gRPC services the
 mock serves itself (health checking and server reflection), so reflection clients can describe them.
 
 The bytes come from the official .proto files as compiled into the PyPI packages grpcio-health-checking
@@ -27,7 +27,7 @@ from grpc_health.v1 import health_pb2
 from grpc_reflection.v1alpha import reflection_pb2
 
 ROOT = Path(__file__).resolve().parents[3]
-OUTPUT = ROOT / "Sources/TreatyMock/GRPCServiceDescriptors.swift"
+OUTPUT = ROOT / "Sources/TreatyMock/GRPC/GRPCServiceDescriptors.swift"
 
 
 def version(module) -> str:
