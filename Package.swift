@@ -47,6 +47,14 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // Wire formats both the mock and the verifier speak (gRPC message framing, the WebSocket
+        // handshake's accept key, grpc-message encoding): one copy, no I/O.
+        .target(
+            name: "TreatyWire",
+            dependencies: ["TreatyModel", "TreatyCompression", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // XML parsing over libxml2, as plain values (no I/O): the model reads XML bodies with it.
         .target(name: "TreatyXML", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
 
@@ -63,21 +71,19 @@ let package = Package(
         .target(
             name: "TreatyVerify",
             dependencies: [
-                "TreatyModel", "TreatyMatching", "TreatyReport", "CCurlShim", "TreatyCompression",
+                "TreatyModel", "TreatyMatching", "TreatyReport", "TreatyWire", "CCurlShim",
                 // The callback receiver: a small NIO server the provider calls back while it is verified.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                // SHA-1 for the WebSocket handshake (Sec-WebSocket-Accept).
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TreatyMock",
             dependencies: [
-                "TreatyModel", "TreatyMatching", "TreatyCompression",
+                "TreatyModel", "TreatyMatching", "TreatyWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -140,6 +146,7 @@ let package = Package(
             dependencies: ["TreatyVerify", "TreatyModel", "TreatyMatching", "TreatyReport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TreatyWireTests", dependencies: ["TreatyWire", "TreatyCompression"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TreatyMockTests",
             dependencies: [

@@ -2,9 +2,9 @@ import Foundation
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
-import TreatyCompression
 import TreatyMatching
 import TreatyModel
+import TreatyWire
 
 /// Serves one gRPC call on one HTTP/2 stream, frame by frame, so the mock controls the wire:
 /// length-prefixed messages (gzip when the client allows it), metadata, trailers, trailers-only
@@ -22,7 +22,7 @@ final class GRPCCall {
     let streamID: HTTP2StreamID
 
     /// The largest message accepted (gRPC's default receive limit).
-    static let maximumMessageBytes = 4 * 1024 * 1024
+    static let maximumMessageBytes = GRPCFraming.maximumMessageBytes
     /// What one call may send in all: a client-streaming call is judged when the client is done,
     /// so its messages are kept until then; past these it gets RESOURCE_EXHAUSTED.
     static let maximumCallBytes = 16 * 1024 * 1024
@@ -46,9 +46,9 @@ final class GRPCCall {
     private var route: Route?
     private var path = ""
     private var metadata: [(name: String, value: String)] = []
-    private var compressedRequests = false
     private var compressResponses = false
-    private var buffer = ByteBuffer()
+    /// The request's bytes, cut into messages (shared with the verifier's reader of answers).
+    private var reader = GRPCFraming.Reader()
     /// The request messages so far, decoded (what the contract's patterns are matched against).
     private var received: [JSONNode] = []
     /// How many request messages came, and their bytes in all (before decompression).
@@ -115,7 +115,7 @@ final class GRPCCall {
         let target = 65_535
         // Only what the call will still accept: past its limits the window stays shut (and the
         // call fails with RESOURCE_EXHAUSTED as soon as a message says so).
-        guard !finished, size < target / 2, receivedTotal + buffer.readableBytes < Self.maximumCallBytes else { return }
+        guard !finished, size < target / 2, receivedTotal + reader.pendingBytes < Self.maximumCallBytes else { return }
         write(context, .windowUpdate(windowSizeIncrement: target - size))
         needsFlush = true
     }
@@ -130,7 +130,7 @@ final class GRPCCall {
             if headers.endStream { clientFinished(context: context) }
         case .data(let frame):
             guard !finished else { return }
-            if case .byteBuffer(var bytes) = frame.data { buffer.writeBuffer(&bytes) }
+            if case .byteBuffer(let bytes) = frame.data { reader.append(bytes.readableBytesView) }
             readMessages(context: context)
             if frame.endStream { clientFinished(context: context) }
         case .rstStream:
@@ -157,7 +157,7 @@ final class GRPCCall {
             guard encoding == "gzip" else {
                 return fail(context: context, .unimplemented, "grpc-encoding \"\(encoding)\" is not supported (gzip and identity are)")
             }
-            compressedRequests = true
+            reader.gzipAllowed = true
         }
         compressResponses = (headers.first(name: "grpc-accept-encoding") ?? "").split(separator: ",")
             .contains { $0.trimmingCharacters(in: .whitespaces) == "gzip" }
@@ -241,12 +241,7 @@ final class GRPCCall {
     // MARK: messages in
 
     private func readMessages(context: ChannelHandlerContext) {
-        // Whole messages are taken out of the buffer; what is left (part of one) moves to its
-        // front once per read, not once per message.
-        defer { buffer.discardReadBytes() }
-        while !finished, buffer.readableBytes >= 5 {
-            let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
-            let length = Int(buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)!)
+        while !finished, let length = reader.announcedLength {
             guard length <= Self.maximumMessageBytes else {
                 record(status: .resourceExhausted, interaction: nil, mismatches: [])
                 return fail(context: context, .resourceExhausted,
@@ -258,15 +253,18 @@ final class GRPCCall {
                             "treaty: the call sent more than \(Self.maximumCallMessages) messages or \(Self.maximumCallBytes) bytes; "
                                 + "the mock keeps a call's messages until it is judged")
             }
-            guard buffer.readableBytes >= 5 + length else { return }
-            buffer.moveReaderIndex(forwardBy: 5)
-            var bytes = buffer.readBytes(length: length)!
-            if flag & 1 == 1 {
-                guard compressedRequests else {
+            let bytes: [UInt8]
+            do throws(GRPCFraming.ReadError) {
+                guard let message = try reader.next() else { return }
+                bytes = message
+            } catch {
+                switch error {
+                case .compressedWithoutEncoding:
                     return fail(context: context, .internalError, "treaty: a compressed message without grpc-encoding")
-                }
-                do { bytes = try Gzip.decompress(bytes, limit: Self.maximumMessageBytes) } catch {
-                    return fail(context: context, .internalError, "treaty: request message \(receivedCount + 1): \(error)")
+                case .undecompressable(let reason):
+                    return fail(context: context, .internalError, "treaty: request message \(receivedCount + 1): \(reason)")
+                case .tooLarge(let announced):  // checked above, with the call's own status
+                    return fail(context: context, .resourceExhausted, "treaty: a request message of \(announced) bytes is over the limit")
                 }
             }
             receivedCount += 1
@@ -321,8 +319,8 @@ final class GRPCCall {
         guard !clientDone else { return }
         clientDone = true
         guard !finished, let route, let table else { return }
-        if buffer.readableBytes > 0 {
-            return fail(context: context, .internalError, "treaty: the request ended inside a message (\(buffer.readableBytes) bytes of a frame)")
+        if reader.pendingBytes > 0 {
+            return fail(context: context, .internalError, "treaty: the request ended inside a message (\(reader.pendingBytes) bytes of a frame)")
         }
         switch route {
         case .reflection:
@@ -425,15 +423,7 @@ final class GRPCCall {
             headersSent = true
             write(context, .headers(.init(headers: responseHeaders())))
         }
-        var payload = message, flag: UInt8 = 0
-        if compressResponses, let compressed = try? Gzip.compress(message) {
-            payload = compressed
-            flag = 1
-        }
-        var frame = context.channel.allocator.buffer(capacity: 5 + payload.count)
-        frame.writeInteger(flag)
-        frame.writeInteger(UInt32(payload.count))
-        frame.writeBytes(payload)
+        let frame = context.channel.allocator.buffer(bytes: GRPCFraming.frame(message, compress: compressResponses))
         // Flushed once the read that caused it is done (or by the trailers), not per message.
         write(context, .data(.init(data: .byteBuffer(frame))))
         needsFlush = true
@@ -463,23 +453,12 @@ final class GRPCCall {
             finished = true
             cancelTimers()
             let headers = HPACKHeaders([(":status", String(http)), ("content-type", "text/plain"), ("grpc-status", String(status.code)),
-                                        ("grpc-message", Self.percentEncode(message))])
+                                        ("grpc-message", GRPCStatusMessage.encode(message))])
             write(context, .headers(.init(headers: headers, endStream: true)))
             needsFlush = true
             return
         }
         sendTrailers(context: context, status: status, message: message, details: nil, extra: [])
-    }
-
-    /// grpc-message is percent-encoded: bytes outside printable ASCII, and %.
-    static func percentEncode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            if byte >= 0x20 && byte <= 0x7E && byte != 0x25 { out.append(Character(Unicode.Scalar(byte))) } else {
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 
     private func record(status: GRPCStatus, interaction: String?, position: Int? = nil, nearest: String? = nil, mismatches: [Mismatch]) {

@@ -2,6 +2,7 @@ import Foundation
 import NIOHPACK
 import TreatyMatching
 import TreatyModel
+import TreatyWire
 
 /// A contract's gRPC calls, ready to serve: the interactions by HTTP/2 path, the transcoder, and
 /// each answer's status details encoded once.
@@ -32,7 +33,7 @@ public struct GRPCTable: Sendable {
     static func trailers(status: GRPCStatus, message: String?, details: String?, extra: [(String, String)]) -> HPACKHeaders {
         var trailers = HPACKHeaders()
         trailers.add(name: "grpc-status", value: String(status.code))
-        if let message, !message.isEmpty { trailers.add(name: "grpc-message", value: GRPCCall.percentEncode(message)) }
+        if let message, !message.isEmpty { trailers.add(name: "grpc-message", value: GRPCStatusMessage.encode(message)) }
         if let details { trailers.add(name: "grpc-status-details-bin", value: details) }
         for (name, value) in extra { trailers.add(name: name.lowercased(), value: value) }
         return trailers

@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOWebSocket
 import TreatyMatching
 import TreatyModel
+import TreatyWire
 
 /// WebSocket upgrades: checking the request, answering 101 and handing the connection to a conversation.
 extension MockHTTPHandler {
@@ -13,7 +14,7 @@ extension MockHTTPHandler {
     func switchToWebSocket(_ context: ChannelHandlerContext, key: String, subprotocol: String?, handler: any ChannelHandler) {
         guard let encoder = encoderContext(context) else { return context.close(promise: nil) }
         let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: \(WebSocketConversation.accept(key))\r\n"
+            + "Sec-WebSocket-Accept: \(WebSocketHandshake.accept(key))\r\n"
             + (subprotocol.map { "Sec-WebSocket-Protocol: \($0)\r\n" } ?? "") + "\r\n"
         encoder.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: accepted)), promise: nil)
         timeouts?.multiplexed()

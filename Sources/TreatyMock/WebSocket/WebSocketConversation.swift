@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -147,11 +146,6 @@ final class WebSocketConversation: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(context, code: .protocolError, ConnectionErrorText.words(error) ?? "a malformed frame: \(error)")
-    }
-
-    /// `Sec-WebSocket-Accept` for a client's key (RFC 6455 §4.2.2).
-    static func accept(_ key: String) -> String {
-        Data(Insecure.SHA1.hash(data: Data((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
     }
 }
 

@@ -1,8 +1,8 @@
 import CCurlShim
-import Crypto
 import Foundation
 import TreatyMatching
 import TreatyModel
+import TreatyWire
 
 #if canImport(Glibc)
 import Glibc
@@ -212,7 +212,7 @@ final class WebSocketClient {
                     throw .mismatch([Mismatch(path: "$.status", expected: "101", actual: String(status), rule: "upgrade",
                                               message: "expected the upgrade (101 Switching Protocols), got \(status)")])
                 }
-                let expectedAccept = Data(Insecure.SHA1.hash(data: Data((keyText + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
+                let expectedAccept = WebSocketHandshake.accept(keyText)
                 var mismatches: [Mismatch] = []
                 if header("Sec-WebSocket-Accept") != expectedAccept {
                     mismatches.append(Mismatch(path: "$.headers.Sec-WebSocket-Accept", expected: expectedAccept,

@@ -1,7 +1,7 @@
 import Foundation
-import TreatyCompression
 import TreatyMatching
 import TreatyModel
+import TreatyWire
 
 /// A gRPC call over libcurl HTTP/2: the request (length-prefixed messages, metadata, `te: trailers`,
 /// `grpc-timeout`) and the judgement of what came back (status and message from the trailers, or
@@ -12,7 +12,7 @@ import TreatyModel
 /// half-duplex (all requests, then all responses), which is what the contract's order allows.
 package enum GRPCExchange {
     /// The largest response message read (gRPC's default receive limit).
-    static let maximumMessageBytes = 4 * 1024 * 1024
+    static let maximumMessageBytes = GRPCFraming.maximumMessageBytes
 
     static func request(_ call: GRPCInteraction, extraHeaders: [(name: String, value: String)], timeout: Double,
                         generator: ValueGenerator, transcoder: ProtoJSON) -> Result<HTTPRequestData, TransportError> {
@@ -24,7 +24,7 @@ package enum GRPCExchange {
                     return .failure(TransportError(kind: .other, message: "request message \(i + 1): a generated value does not fit \(call.inputType): \(error.message)"))
                 }
             }
-            body += frame(bytes, compressed: false)
+            body += GRPCFraming.frame(bytes)
         }
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/grpc"), ("TE", "trailers"), ("grpc-accept-encoding", "gzip, identity"),
@@ -40,11 +40,6 @@ package enum GRPCExchange {
             headers.append(extra)
         }
         return .success(HTTPRequestData(method: "POST", path: call.path, headers: headers, body: body))
-    }
-
-    static func frame(_ bytes: [UInt8], compressed: Bool) -> [UInt8] {
-        let n = UInt32(bytes.count)
-        return [compressed ? 1 : 0, UInt8(n >> 24), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)] + bytes
     }
 
     /// What came back, read and judged; a response that is not gRPC at all is an error, not a mismatch.
@@ -94,38 +89,41 @@ package enum GRPCExchange {
                 return judgement
             }
         }
-        // Messages: 5-byte prefix (compressed flag, big-endian length), then the message.
+        // Messages: 5-byte prefix (compressed flag, big-endian length), then the message; read by
+        // the same reader the mock uses for requests.
         var messages: [JSONNode] = [], times: [Double] = []
-        var offset = 0
         let body = response.body
         let compressed = (response.header("grpc-encoding") ?? "identity").lowercased()
-        while offset < body.count {
-            guard body.count - offset >= 5 else {
-                judgement.error = .protocolError("the answer ends inside a message prefix (\(body.count - offset) of 5 bytes)")
+        var reader = GRPCFraming.Reader(gzipAllowed: compressed == "gzip")
+        reader.append(body)
+        while reader.pendingBytes > 0 {
+            guard let length = reader.announcedLength else {
+                judgement.error = .protocolError("the answer ends inside a message prefix (\(reader.pendingBytes) of 5 bytes)")
                 return judgement
             }
-            let flag = body[offset]
-            let length = body[(offset + 1)...(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
             guard length <= maximumMessageBytes else {
                 judgement.error = .protocolError("response message \(messages.count + 1) announces \(length) bytes, over the \(maximumMessageBytes)-byte limit")
                 return judgement
             }
-            guard body.count - offset - 5 >= length else {
-                judgement.error = .protocolError("response message \(messages.count + 1) is cut short: \(body.count - offset - 5) of \(length) bytes came")
+            let bytes: [UInt8]
+            do throws(GRPCFraming.ReadError) {
+                guard let message = try reader.next() else {
+                    judgement.error = .protocolError("response message \(messages.count + 1) is cut short: \(reader.pendingBytes - 5) of \(length) bytes came")
+                    return judgement
+                }
+                bytes = message
+            } catch {
+                switch error {
+                case .compressedWithoutEncoding:
+                    judgement.error = .protocolError("response message \(messages.count + 1) is compressed, but grpc-encoding is \(compressed)")
+                case .undecompressable(let reason):
+                    judgement.error = .protocolError("response message \(messages.count + 1): \(reason)")
+                case .tooLarge(let announced):  // checked above
+                    judgement.error = .protocolError("response message \(messages.count + 1) announces \(announced) bytes")
+                }
                 return judgement
             }
-            var bytes = Array(body[(offset + 5)..<(offset + 5 + length)])
-            offset += 5 + length
-            if flag & 1 == 1 {
-                guard compressed == "gzip" else {
-                    judgement.error = .protocolError("response message \(messages.count + 1) is compressed, but grpc-encoding is \(compressed)")
-                    return judgement
-                }
-                do { bytes = try Gzip.decompress(bytes, limit: maximumMessageBytes) } catch {
-                    judgement.error = .protocolError("response message \(messages.count + 1): \(error)")
-                    return judgement
-                }
-            }
+            let offset = body.count - reader.pendingBytes
             times.append(response.arrivals.first { $0.end >= offset }?.seconds ?? 0)
             do {
                 messages.append(try transcoder.decode(bytes, as: call.outputType, options: .includeDefaults))
