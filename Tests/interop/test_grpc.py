@@ -445,24 +445,34 @@ def test_a_grpc_contract_added_through_the_admin_api():
 
 
 def raw_grpc_call(port: int, path: str, body: bytes, headers: list | None = None) -> dict:
-    """One gRPC call on raw HTTP/2 (the h2 library), so tests can send what no gRPC client would."""
+    """One gRPC call on raw HTTP/2 (the h2 library), so tests can send what no gRPC client would;
+    a body of any size goes out within the flow-control windows."""
     import h2.config
     import h2.connection
     import h2.events
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
     conn.initiate_connection()
     stream = conn.get_next_available_stream_id()
     conn.send_headers(stream, [(":method", "POST"), (":scheme", "http"), (":authority", f"127.0.0.1:{port}"), (":path", path),
                                ("content-type", "application/grpc"), ("te", "trailers")] + (headers or []))
-    conn.send_data(stream, body, end_stream=True)
-    sock.sendall(conn.data_to_send())
+    pending, ended = body, False
     result = {"headers": {}, "trailers": {}, "data": b""}
     try:
         while True:
+            while pending:
+                window = min(conn.local_flow_control_window(stream), conn.max_outbound_frame_size)
+                if window <= 0:
+                    break
+                conn.send_data(stream, pending[:window])
+                pending = pending[window:]
+            if not pending and not ended:
+                conn.end_stream(stream)
+                ended = True
+            sock.sendall(conn.data_to_send())
             data = sock.recv(65536)
             if not data:
-                break
+                return result
             for event in conn.receive_data(data):
                 if isinstance(event, h2.events.ResponseReceived):
                     result["headers"] = {k.decode(): v.decode() for k, v in event.headers}
@@ -471,13 +481,10 @@ def raw_grpc_call(port: int, path: str, body: bytes, headers: list | None = None
                 elif isinstance(event, h2.events.DataReceived):
                     result["data"] += event.data
                     conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-                elif isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)):
-                    sock.close()
+                elif isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)) and event.stream_id == stream:
                     return result
-            sock.sendall(conn.data_to_send())
     finally:
         sock.close()
-    return result
 
 
 @pytest.mark.parametrize("body, extra, code, fragment", [

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from conftest import ROOT, run_treaty, start_mock, treaty_binary
+from providers.bad_grpc import framed
 from test_grpc import INVENTORY, M, raw_grpc_call, stub, target
 
 HARDENING = ROOT / "Fixtures" / "hardening"
@@ -32,52 +33,6 @@ def varint(n: int) -> bytes:
         out += bytes([n & 0x7F | 0x80])
         n >>= 7
     return out + bytes([n])
-
-
-def framed(message: bytes) -> bytes:
-    return b"\x00" + len(message).to_bytes(4, "big") + message
-
-
-def h2_call(port: int, path: str, body: bytes, headers: list | None = None) -> dict:
-    """One gRPC call on raw HTTP/2 that sends a body of any size within the flow-control windows."""
-    import h2.config
-    import h2.connection
-    import h2.events
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
-    conn.initiate_connection()
-    stream = conn.get_next_available_stream_id()
-    conn.send_headers(stream, [(":method", "POST"), (":scheme", "http"), (":authority", f"127.0.0.1:{port}"), (":path", path),
-                               ("content-type", "application/grpc"), ("te", "trailers")] + (headers or []))
-    pending, ended = body, False
-    result = {"headers": {}, "trailers": {}, "data": b""}
-    try:
-        while True:
-            while pending:
-                window = min(conn.local_flow_control_window(stream), conn.max_outbound_frame_size)
-                if window <= 0:
-                    break
-                conn.send_data(stream, pending[:window])
-                pending = pending[window:]
-            if not pending and not ended:
-                conn.end_stream(stream)
-                ended = True
-            sock.sendall(conn.data_to_send())
-            data = sock.recv(65536)
-            if not data:
-                return result
-            for event in conn.receive_data(data):
-                if isinstance(event, h2.events.ResponseReceived):
-                    result["headers"] = {k.decode(): v.decode() for k, v in event.headers}
-                elif isinstance(event, h2.events.TrailersReceived):
-                    result["trailers"] = {k.decode(): v.decode() for k, v in event.headers}
-                elif isinstance(event, h2.events.DataReceived):
-                    result["data"] += event.data
-                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-                elif isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)) and event.stream_id == stream:
-                    return result
-    finally:
-        sock.close()
 
 
 def deep_node(depth: int) -> bytes:
@@ -135,7 +90,7 @@ def trees():
 
 def test_a_deeply_nested_request_gets_a_status_not_a_stack_overflow(trees):
     port = port_of(trees.urls["trees"])
-    answer = h2_call(port, "/tree.v1.Trees/Echo", framed(deep_node(200_000)))
+    answer = raw_grpc_call(port, "/tree.v1.Trees/Echo", framed(deep_node(200_000)))
     status = answer["trailers"].get("grpc-status") or answer["headers"].get("grpc-status")
     message = (answer["trailers"].get("grpc-message") or answer["headers"].get("grpc-message", "")).replace("%20", " ")
     assert status == "13", answer
