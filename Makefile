@@ -68,7 +68,7 @@ bench:
 	Benchmarks/run
 
 # libFuzzer with AddressSanitizer, one target after another, built in .build-fuzz (docs/fuzzing.md).
-# FUZZ_SECONDS per target, FUZZ_TARGETS to pick some, FUZZ_CONFIG=release for an optimised build.
+# FUZZ_SECONDS per target, FUZZ_TARGETS to pick some, FUZZ_CONFIG=debug for a quicker first build.
 FUZZ_TARGETS ?=
 fuzz: deps
 	Tests/fuzz/run $(FUZZ_TARGETS)
