@@ -198,19 +198,30 @@ final class GRPCCall {
         // A call that sends one request message must send it, and end its half, within
         // --request-timeout, as an HTTP request must: a client that sends half a call cannot hold
         // the stream (and with it the connection) forever. Client-streaming calls send as they like.
+        // The timer is armed only if the request is still coming when the read burst that began
+        // the call ends (`armRequestTimer`): most calls arrive whole in one burst and need none.
         let streamsRequests = route == .reflection || (route == .contract && candidates.first?.call.clientStreaming == true)
-        if !streamsRequests, !clientDone {
-            let bound = NIOLoopBound((call: self, context: context), eventLoop: context.eventLoop)
-            let limit = requestTimeout
-            timers.append(context.eventLoop.scheduleTask(in: requestTimeout) {
-                let (call, context) = bound.value
-                guard !call.finished, !call.clientDone else { return }
-                call.record(status: .deadlineExceeded, interaction: nil, mismatches: [])
-                call.fail(context: context, .deadlineExceeded,
-                          "treaty: the request did not arrive whole within --request-timeout (\(limit.nanoseconds / 1_000_000) ms)")
-                call.flushIfNeeded(context)
-            })
-        }
+        requestDeadline = streamsRequests ? nil : context.eventLoop.now + requestTimeout
+    }
+
+    /// When a call that sends one request message must have sent it (nil: not timed, or armed).
+    private var requestDeadline: NIODeadline?
+
+    /// Called when a read burst ends: a timed call whose request has not ended gets its timer.
+    func armRequestTimer(context: ChannelHandlerContext) {
+        guard let deadline = requestDeadline else { return }
+        requestDeadline = nil
+        guard !finished, !clientDone else { return }
+        let bound = NIOLoopBound((call: self, context: context), eventLoop: context.eventLoop)
+        let limit = requestTimeout
+        timers.append(context.eventLoop.scheduleTask(deadline: deadline) {
+            let (call, context) = bound.value
+            guard !call.finished, !call.clientDone else { return }
+            call.record(status: .deadlineExceeded, interaction: nil, mismatches: [])
+            call.fail(context: context, .deadlineExceeded,
+                      "treaty: the request did not arrive whole within --request-timeout (\(limit.nanoseconds / 1_000_000) ms)")
+            call.flushIfNeeded(context)
+        })
     }
 
     /// `grpc-timeout`: up to 8 digits and a unit (H, M, S, m, u, n), in nanoseconds. Eight digits of

@@ -46,7 +46,10 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         // One flush for everything the calls wrote while this read burst was handled.
         var flush = flushNeeded
         flushNeeded = false
-        for call in calls.values where call.takeNeedsFlush() { flush = true }
+        for call in calls.values {
+            call.armRequestTimer(context: context)
+            if call.takeNeedsFlush() { flush = true }
+        }
         if flush { context.flush() }
         context.fireChannelReadComplete()
     }

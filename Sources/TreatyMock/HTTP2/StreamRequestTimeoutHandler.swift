@@ -25,12 +25,24 @@ final class StreamRequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelH
         self.log = log
     }
 
+    /// When the request must have ended; the timer is armed only if it has not when the read
+    /// burst that opened the stream ends (most requests arrive whole in one).
+    private var deadline: NIODeadline?
+
     func handlerAdded(context: ChannelHandlerContext) {
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: requestTimeout) {
-            let (handler, context) = bound.value
-            handler.expire(context)
+        deadline = context.eventLoop.now + requestTimeout
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let deadline, !done, timer == nil {
+            self.deadline = nil
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            timer = context.eventLoop.scheduleTask(deadline: deadline) {
+                let (handler, context) = bound.value
+                handler.expire(context)
+            }
         }
+        context.fireChannelReadComplete()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
