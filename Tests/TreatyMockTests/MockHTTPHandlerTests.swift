@@ -160,3 +160,41 @@ import TreatyModel
         #expect(!waiting.http1 && !waiting.http2 && waiting.passedOn.isEmpty)  // still could be either
     }
 }
+
+/// The route is decided from the request alone, before anything is written.
+@Suite struct MockRouteTests {
+    static let responder: MockResponder = {
+        let text = """
+            {"treaty": 1, "consumer": "c", "provider": "p", "interactions": [
+              {"name": "get", "http": {"request": {"path": "/orders"}, "response": {"status": 200}}},
+              {"name": "rpc", "jsonrpc": {"path": "/rpc", "method": "ping", "params": {}, "result": "pong"}},
+              {"name": "ws rpc", "jsonrpc": {"transport": "websocket", "path": "/rpc/ws", "method": "ping", "params": {}, "result": "pong"}}]}
+            """
+        return MockResponder(contract: ContractLoader().load(Array(text.utf8), file: "c.json").contract!)
+    }()
+
+    func route(_ method: HTTPMethod, _ uri: String, _ headers: HTTPHeaders = [:], cors: Bool = false, hub: Bool = true) -> String {
+        let route = MockRoute.of(HTTPRequestHead(version: .http1_1, method: method, uri: uri, headers: headers), responder: Self.responder,
+                                 cors: cors, hub: hub)
+        switch route {
+        case .preflight(let asked): return "preflight \(asked)"
+        case .subscribe: return "subscribe"
+        case .produce: return "produce"
+        case .jsonRPCSocket(let calls, let key): return "jsonrpc socket \(calls.count) \(key)"
+        case .jsonRPC(let calls): return "jsonrpc \(calls.count)"
+        case .interaction: return "interaction"
+        }
+    }
+
+    @Test func eachOfTheMocksOwnEndpointsAndTheRest() {
+        #expect(route(.OPTIONS, "/orders", ["Access-Control-Request-Method": "PUT"], cors: true) == "preflight PUT")
+        #expect(route(.OPTIONS, "/orders", ["Access-Control-Request-Method": "PUT"], cors: false) == "interaction")
+        #expect(route(.GET, "/_treaty/messages?since=1") == "subscribe")
+        #expect(route(.GET, "/_treaty/messages", hub: false) == "interaction")
+        #expect(route(.POST, "/_treaty/messages/produce") == "produce")
+        #expect(route(.POST, "/rpc") == "jsonrpc 1")
+        #expect(route(.GET, "/rpc/ws", ["Upgrade": "websocket", "Sec-WebSocket-Key": "k"]) == "jsonrpc socket 1 k")
+        #expect(route(.GET, "/rpc/ws") == "interaction")  // no upgrade: matched like any request (and unmatched)
+        #expect(route(.GET, "/orders") == "interaction")
+    }
+}

@@ -18,16 +18,13 @@ extension MockHTTPHandler {
 
     /// CORS: a preflight from an origin `--cors` allows gets 204 with what it asked for, from
     /// another 403; other answers to a request with an Origin get the policy's headers.
-    func preflight(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) -> Bool {
-        guard let policy = configuration.corsPolicy, head.method == .OPTIONS,
-              let method = head.headers.first(name: "Access-Control-Request-Method") else {
-            return false
-        }
+    func preflight(_ head: HTTPRequestHead, method: String, _ context: ChannelHandlerContext) {
+        guard let policy = configuration.corsPolicy else { return }
         if let origin = head.headers.first(name: "Origin"), !policy.allows(origin) {
             log("CORS preflight from \(origin) refused: not among the --cors origins")
             write(context, status: 403, headers: [(name: "Content-Type", value: "text/plain")] + policy.headers(origin: origin),
                   body: Array("origin \(origin) is not allowed by --cors\n".utf8), head: head, keepAlive: Self.keepsAlive(head))
-            return true
+            return
         }
         var headers: [(name: String, value: String)] = corsHeaders(head)
         headers.append(("Access-Control-Allow-Methods", method + ", GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD"))
@@ -36,7 +33,6 @@ extension MockHTTPHandler {
         }
         headers.append(("Access-Control-Max-Age", "600"))
         write(context, status: 204, headers: headers, body: [], head: head, keepAlive: Self.keepsAlive(head))
-        return true
     }
 
     func corsHeaders(_ head: HTTPRequestHead) -> [(name: String, value: String)] {

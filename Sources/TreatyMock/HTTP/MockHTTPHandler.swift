@@ -112,28 +112,29 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handle(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        if preflight(requestHead, context) { return }
         // Read once: each read of the box copies the responder (a retain per stored reference).
         let current = responder.current
-        if let hub, requestHead.method == .GET, requestHead.uri.hasPrefix(MessageHub.path),
-           HTTPRequestData(method: "GET", target: requestHead.uri).path == MessageHub.path {
-            return subscribe(hub, context, head: requestHead)
+        switch MockRoute.of(requestHead, responder: current, cors: configuration.cors, hub: hub != nil) {
+        case .preflight(let method):
+            preflight(requestHead, method: method, context)
+        case .subscribe:
+            if let hub { subscribe(hub, context, head: requestHead) }
+        case .produce:
+            produce(body, context, head: requestHead)
+        case .jsonRPCSocket(let calls, let key):
+            switchToWebSocket(context, key: key, subprotocol: nil,
+                              handler: JSONRPCSocket(calls: calls, journal: journal, contract: contractIndex,
+                                                     maximumMessageBytes: configuration.maximumBodyBytes, log: log))
+        case .jsonRPC(let calls):
+            rpc(calls, body, context, head: requestHead)
+        case .interaction:
+            answer(requestHead, body, current, context)
         }
-        if requestHead.method == .POST, requestHead.uri == MessageHub.path + "/produce" {
-            return produce(body, context, head: requestHead)
-        }
-        if requestHead.method == .GET, !current.rpcSocketCalls.isEmpty,
-           let calls = current.rpcSocketCalls[HTTPRequestData(method: "GET", target: requestHead.uri).path],
-           let key = requestHead.headers.first(name: "Sec-WebSocket-Key"),
-           requestHead.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {
-            return switchToWebSocket(context, key: key, subprotocol: nil,
-                                     handler: JSONRPCSocket(calls: calls, journal: journal, contract: contractIndex,
-                                                        maximumMessageBytes: configuration.maximumBodyBytes, log: log))
-        }
-        if requestHead.method == .POST, !current.rpcCalls.isEmpty,
-           let calls = current.rpcCalls[HTTPRequestData(method: "POST", target: requestHead.uri).path] {
-            return rpc(calls, body, context, head: requestHead)
-        }
+    }
+
+    /// A request for the contract's interactions: matched, journaled, logged, then answered as its
+    /// mode says.
+    func answer(_ requestHead: HTTPRequestHead, _ body: ByteBuffer, _ current: MockResponder, _ context: ChannelHandlerContext) {
         let request = HTTPRequestData(
             method: requestHead.method.rawValue, target: requestHead.uri,
             headers: requestHead.headers.map { ($0.name, $0.value) },
