@@ -21,8 +21,6 @@ import TreatyWire
 final class GRPCCall {
     let streamID: HTTP2StreamID
 
-    /// The largest message accepted (gRPC's default receive limit).
-    static let maximumMessageBytes = GRPCFraming.maximumMessageBytes
     /// What one call may send in all: a client-streaming call is judged when the client is done,
     /// so its messages are kept until then; past these it gets RESOURCE_EXHAUSTED.
     static let maximumCallBytes = 16 * 1024 * 1024
@@ -253,17 +251,6 @@ final class GRPCCall {
 
     private func readMessages(context: ChannelHandlerContext) {
         while !finished, let length = reader.announcedLength {
-            guard length <= Self.maximumMessageBytes else {
-                record(status: .resourceExhausted, interaction: nil, mismatches: [])
-                return fail(context: context, .resourceExhausted,
-                            "treaty: a request message of \(length) bytes is over the limit of \(Self.maximumMessageBytes)")
-            }
-            guard receivedCount < Self.maximumCallMessages, receivedTotal + length <= Self.maximumCallBytes else {
-                record(status: .resourceExhausted, interaction: nil, mismatches: [])
-                return fail(context: context, .resourceExhausted,
-                            "treaty: the call sent more than \(Self.maximumCallMessages) messages or \(Self.maximumCallBytes) bytes; "
-                                + "the mock keeps a call's messages until it is judged")
-            }
             let bytes: [UInt8]
             do throws(GRPCFraming.ReadError) {
                 guard let message = try reader.next() else { return }
@@ -274,9 +261,17 @@ final class GRPCCall {
                     return fail(context: context, .internalError, "treaty: a compressed message without grpc-encoding")
                 case .undecompressable(let reason):
                     return fail(context: context, .internalError, "treaty: request message \(receivedCount + 1): \(reason)")
-                case .tooLarge(let announced):  // checked above, with the call's own status
-                    return fail(context: context, .resourceExhausted, "treaty: a request message of \(announced) bytes is over the limit")
+                case .tooLarge(let announced):
+                    record(status: .resourceExhausted, interaction: nil, mismatches: [])
+                    return fail(context: context, .resourceExhausted,
+                                "treaty: a request message of \(announced) bytes is over the limit of \(GRPCFraming.maximumMessageBytes)")
                 }
+            }
+            guard receivedCount < Self.maximumCallMessages, receivedTotal + length <= Self.maximumCallBytes else {
+                record(status: .resourceExhausted, interaction: nil, mismatches: [])
+                return fail(context: context, .resourceExhausted,
+                            "treaty: the call sent more than \(Self.maximumCallMessages) messages or \(Self.maximumCallBytes) bytes; "
+                                + "the mock keeps a call's messages until it is judged")
             }
             receivedCount += 1
             receivedTotal += length

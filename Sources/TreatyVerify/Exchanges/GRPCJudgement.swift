@@ -11,9 +11,6 @@ import TreatyWire
 /// The request messages go out as one body once the call starts: a bidirectional call is verified
 /// half-duplex (all requests, then all responses), which is what the contract's order allows.
 package enum GRPCExchange {
-    /// The largest response message read (gRPC's default receive limit).
-    static let maximumMessageBytes = GRPCFraming.maximumMessageBytes
-
     static func request(_ call: GRPCInteraction, extraHeaders: [(name: String, value: String)], timeout: Double,
                         generator: ValueGenerator, transcoder: ProtoJSON) -> Result<HTTPRequestData, TransportError> {
         var body: [UInt8] = []
@@ -101,10 +98,6 @@ package enum GRPCExchange {
                 judgement.error = .protocolError("the answer ends inside a message prefix (\(reader.pendingBytes) of 5 bytes)")
                 return judgement
             }
-            guard length <= maximumMessageBytes else {
-                judgement.error = .protocolError("response message \(messages.count + 1) announces \(length) bytes, over the \(maximumMessageBytes)-byte limit")
-                return judgement
-            }
             let bytes: [UInt8]
             do throws(GRPCFraming.ReadError) {
                 guard let message = try reader.next() else {
@@ -118,8 +111,9 @@ package enum GRPCExchange {
                     judgement.error = .protocolError("response message \(messages.count + 1) is compressed, but grpc-encoding is \(compressed)")
                 case .undecompressable(let reason):
                     judgement.error = .protocolError("response message \(messages.count + 1): \(reason)")
-                case .tooLarge(let announced):  // checked above
-                    judgement.error = .protocolError("response message \(messages.count + 1) announces \(announced) bytes")
+                case .tooLarge(let announced):
+                    judgement.error = .protocolError("response message \(messages.count + 1) announces \(announced) bytes, "
+                                                     + "over the \(GRPCFraming.maximumMessageBytes)-byte limit")
                 }
                 return judgement
             }
